@@ -1,0 +1,117 @@
+import { ProblemList } from "./errors";
+import { RawConfig } from "./rawConfig";
+
+/**
+ * Readers for single config values. Each returns the typed value, or `undefined` after recording a problem
+ * that names the key, the value and what is allowed. They never throw: the parser collects every problem
+ * first and fails once.
+ */
+
+/** Docker/OCI tag grammar: what `docker push <repo>:<tag>` accepts. */
+export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const IMAGE_TAG_FORMAT =
+  "an image tag: letters, digits, '_', '.', '-', not starting with '.' or '-', at most 128 characters";
+
+export function readEnum<T extends string>(
+  raw: RawConfig,
+  problems: ProblemList,
+  key: string,
+  allowed: readonly T[],
+): T | undefined {
+  const value = raw.get(key);
+  if (value !== undefined && (allowed as readonly string[]).includes(value)) return value as T;
+  problems.add(key, value, `one of ${allowed.join(", ")}`);
+  return undefined;
+}
+
+export function readInteger(
+  raw: RawConfig,
+  problems: ProblemList,
+  key: string,
+  range: { min: number; max: number },
+): number | undefined {
+  const value = raw.get(key);
+  return checkInteger(problems, key, value === undefined ? undefined : numberFrom(value), value, range);
+}
+
+/** Validates an already-extracted number (e.g. a field of a structured key). */
+export function checkInteger(
+  problems: ProblemList,
+  key: string,
+  parsed: number | undefined,
+  original: unknown,
+  range: { min: number; max: number },
+): number | undefined {
+  if (parsed !== undefined && Number.isInteger(parsed) && parsed >= range.min && parsed <= range.max) {
+    return parsed;
+  }
+  problems.add(key, original, `an integer from ${range.min} to ${range.max}`);
+  return undefined;
+}
+
+/** Pulumi stores `pulumi config set n 3` as the string "3"; structured values may hold real numbers. */
+export function numberFrom(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+/** An image tag, or `undefined` for the empty string ("this color has no version yet"). */
+export function readOptionalImageTag(raw: RawConfig, problems: ProblemList, key: string): string | undefined {
+  const value = raw.get(key) ?? "";
+  if (value === "") return undefined;
+  if (IMAGE_TAG_PATTERN.test(value)) return value;
+  problems.add(key, value, `${IMAGE_TAG_FORMAT}, or "" for a color that has no version yet`);
+  return undefined;
+}
+
+/** An http(s) URL, or `undefined` for the empty string. */
+export function readOptionalUrl(raw: RawConfig, problems: ProblemList, key: string): string | undefined {
+  const value = raw.get(key) ?? "";
+  if (value === "") return undefined;
+  try {
+    const url = new URL(value);
+    if ((url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "") return value;
+  } catch {
+    // Falls through to the problem below: the value is not a URL at all.
+  }
+  problems.add(key, value, 'an http(s) URL such as "https://flags.example.com", or "" for none');
+  return undefined;
+}
+
+/**
+ * A structured (object) key: Pulumi hands it over as JSON text. Returns the object, or `undefined` after a
+ * problem. Fields are checked by the caller; `unknownFields` reports the ones it did not expect.
+ */
+export function readObject(
+  raw: RawConfig,
+  problems: ProblemList,
+  key: string,
+  shape: string,
+): Record<string, unknown> | undefined {
+  const text = raw.get(key);
+  let parsed: unknown = undefined;
+  try {
+    parsed = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+    return parsed as Record<string, unknown>;
+  }
+  problems.add(key, parsed, `an object with ${shape}`);
+  return undefined;
+}
+
+export function reportUnknownFields(
+  problems: ProblemList,
+  key: string,
+  value: Record<string, unknown>,
+  known: readonly string[],
+): void {
+  for (const field of Object.keys(value)) {
+    if (!known.includes(field)) {
+      problems.add(`${key}.${field}`, value[field], `only the fields ${known.join(", ")}`);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The typed shape of an AMS stack's configuration. `config.ts` is the only code that builds one, from
+ * `pulumi.Config`; everything else receives it (or a slice of it) as an argument.
+ */
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+/** How a new version reaches traffic (roadmap v1.0, v1.1, v1.2). */
+export const STRATEGIES = ["rolling", "blueGreen", "canary"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export const COLORS = ["blue", "green"] as const;
+export type Color = (typeof COLORS)[number];
+
+/**
+ * What the color that is not taking traffic keeps running.
+ * `full`: as many replicas as the active color, so a rollback is a routing change only.
+ * `scaledDown`: zero replicas, cheaper, but a flip to it first waits for a scale-up.
+ */
+export const IDLE_COLOR_POLICIES = ["full", "scaledDown"] as const;
+export type IdleColorPolicy = (typeof IDLE_COLOR_POLICIES)[number];
+
+export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Names of the AMS workloads; each has its own sizing block in config. */
+export const SERVICES = ["api", "worker"] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Compute sizing of one workload, per color. Quantities are kept as Kubernetes strings and as numbers. */
+export interface ServiceSizing {
+  /** Replicas the HPA never goes below (and the idle color keeps under the `full` policy). */
+  readonly minReplicas: number;
+  /** Replicas the HPA never goes above. */
+  readonly maxReplicas: number;
+  /** CPU request, Kubernetes quantity (e.g. `250m`). */
+  readonly cpuRequest: string;
+  /** CPU limit, Kubernetes quantity. */
+  readonly cpuLimit: string;
+  /** Memory request, Kubernetes quantity (e.g. `512Mi`); the JVM heap is sized from the limit. */
+  readonly memoryRequest: string;
+  /** Memory limit, Kubernetes quantity. */
+  readonly memoryLimit: string;
+}
+
+/** The versions and routing the stack declares; see `components/release/release.ts` for what follows. */
+export interface ReleaseConfig {
+  readonly strategy: Strategy;
+  readonly activeColor: Color;
+  /** Image tag deployed on each color; `undefined` = that color has never been given a version. */
+  readonly versions: Readonly<Record<Color, string | undefined>>;
+  /** Percent (0–100) of public traffic sent to the idle color. */
+  readonly previewWeight: number;
+  readonly idleColorPolicy: IdleColorPolicy;
+}
+
+export interface AppSettings {
+  /** Root log level handed to Spring Boot (`LOGGING_LEVEL_ROOT`). */
+  readonly logLevel: LogLevel;
+  /** Base URL of the feature-flag service; `undefined` when the stack has none. */
+  readonly featureFlagServiceUrl: string | undefined;
+}
+
+export interface AmsConfig {
+  readonly project: string;
+  readonly stack: string;
+  readonly environment: EnvironmentName;
+  readonly awsRegion: string;
+  readonly release: ReleaseConfig;
+  readonly sizing: Readonly<Record<ServiceName, ServiceSizing>>;
+  readonly app: AppSettings;
+}

@@ -1,0 +1,59 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentName } from "../../amsConfig/types";
+import { awsTags } from "../labels";
+import { environmentPolicy } from "./policy";
+
+export interface AmsAppSecretsArgs {
+  readonly environment: EnvironmentName;
+  /** Feature-flag SDK key (a Pulumi secret); the secret holds no version while it is `undefined`. */
+  readonly featureFlagSdkKey: pulumi.Output<string> | undefined;
+}
+
+/** Name of the environment's application secret in Secrets Manager. */
+export function appSecretName(environment: EnvironmentName): string {
+  return `ams/${environment}/app`;
+}
+
+/**
+ * The application's own secrets (not the data stores', which AWS manages) in one Secrets Manager secret,
+ * `ams/<env>/app`, as a JSON object the External Secrets Operator maps to Kubernetes Secret keys. Values
+ * arrive as Pulumi secrets and stay secrets in state; nothing is written in plain text anywhere.
+ */
+export class AmsAppSecrets extends pulumi.ComponentResource {
+  readonly secretArn: pulumi.Output<string>;
+  readonly secretName: string;
+
+  constructor(name: string, args: AmsAppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ams:environment:AppSecrets", name, {}, opts);
+    const policy = environmentPolicy(args.environment);
+    this.secretName = appSecretName(args.environment);
+
+    const secret = new aws.secretsmanager.Secret(
+      name,
+      {
+        name: this.secretName,
+        description: `AMS ${args.environment}: application secrets, synced into pods by External Secrets`,
+        recoveryWindowInDays: policy.secretRecoveryWindowDays,
+        tags: awsTags("app-secrets"),
+      },
+      { parent: this, protect: policy.protect },
+    );
+
+    if (args.featureFlagSdkKey !== undefined) {
+      new aws.secretsmanager.SecretVersion(
+        `${name}-current`,
+        {
+          secretId: secret.id,
+          secretString: pulumi.secret(
+            args.featureFlagSdkKey.apply((sdkKey) => JSON.stringify({ FEATURE_FLAG_SDK_KEY: sdkKey })),
+          ),
+        },
+        { parent: this },
+      );
+    }
+
+    this.secretArn = secret.arn;
+    this.registerOutputs({ secretArn: this.secretArn, secretName: this.secretName });
+  }
+}

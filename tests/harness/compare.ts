@@ -1,0 +1,93 @@
+import { Plan, PlannedResource } from "./plan";
+
+export type ChangeOp = "create" | "update" | "delete";
+
+export interface Change {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly op: ChangeOp;
+  /** Dotted paths of the inputs (and `options.*`) that differ; empty for create and delete. */
+  readonly paths: string[];
+}
+
+export interface Comparison {
+  readonly changes: Change[];
+}
+
+/**
+ * What would change between two plans of the same stack, resource by resource (matched by URN). Paths
+ * join object keys with `.` as they are, so a label key reads `spec.selector.ams.io/color`; array
+ * elements are `[i]`.
+ */
+export function comparePlans(before: Plan, after: Plan): Comparison {
+  const beforeByUrn = new Map(before.resources.map((resource) => [resource.urn, resource]));
+  const afterByUrn = new Map(after.resources.map((resource) => [resource.urn, resource]));
+  const changes: Change[] = [];
+  for (const resource of after.resources) {
+    const previous = beforeByUrn.get(resource.urn);
+    if (!previous) {
+      changes.push(change(resource, "create", []));
+      continue;
+    }
+    const paths = [
+      ...differingPaths(previous.inputs, resource.inputs, ""),
+      ...differingPaths(previous.options, resource.options, "options"),
+    ];
+    if (paths.length > 0) changes.push(change(resource, "update", paths));
+  }
+  for (const resource of before.resources) {
+    if (!afterByUrn.has(resource.urn)) changes.push(change(resource, "delete", []));
+  }
+  return { changes };
+}
+
+function change(resource: PlannedResource, op: ChangeOp, paths: string[]): Change {
+  return { urn: resource.urn, type: resource.type, name: resource.name, op, paths };
+}
+
+/** Leaf paths where two JSON values differ. */
+export function differingPaths(a: unknown, b: unknown, prefix: string): string[] {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const paths: string[] = [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      paths.push(...differingPaths(a[i], b[i], `${prefix}[${i}]`));
+    }
+    return paths;
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((key) => differingPaths(a[key], b[key], prefix === "" ? key : `${prefix}.${key}`));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
+
+/** The value at a path produced by `differingPaths`, for showing before → after. */
+export function valueAt(root: unknown, path: string): unknown {
+  let node: unknown = root;
+  let rest = path;
+  while (rest !== "" && node !== undefined) {
+    const index = /^\[(\d+)\]\.?/.exec(rest);
+    if (index) {
+      node = Array.isArray(node) ? node[Number(index[1])] : undefined;
+      rest = rest.slice(index[0].length);
+      continue;
+    }
+    // Keys may contain dots (label keys); take the longest key of this object that prefixes the path.
+    const object = isObject(node) ? node : {};
+    const key = Object.keys(object)
+      .filter(
+        (candidate) =>
+          rest === candidate || rest.startsWith(`${candidate}.`) || rest.startsWith(`${candidate}[`),
+      )
+      .sort((x, y) => y.length - x.length)[0];
+    if (key === undefined) return undefined;
+    node = object[key];
+    rest = rest.slice(key.length).replace(/^\./, "");
+  }
+  return node;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,63 @@
+import { PlanInputError } from "../tests/harness/errors";
+import { ConfigOverride, parseOverride } from "../tests/harness/stackConfig";
+
+export interface PlanArgs {
+  readonly stack: string;
+  readonly overrides: ConfigOverride[];
+  readonly compare: ConfigOverride[];
+  readonly json: boolean;
+  readonly outDir: string | undefined;
+  readonly help: boolean;
+}
+
+export const USAGE = `Usage: npm run plan -- [--stack <name>] [--set key=value]... [--json] [--out <dir>] [--compare key=value]...
+
+  --stack <name>        stack whose Pulumi.<name>.yaml drives the plan (default: dev)
+  --set key=value       override a config value; repeatable; path.to.field=value sets a field of a structured key
+  --json                print one JSON document instead of the tree
+  --out <dir>           also write every Kubernetes object as a YAML manifest into <dir>
+  --compare key=value   evaluate again with these values on top and print only what differs; repeatable
+  --help                show this text`;
+
+/** Parses the plan command's arguments; bad usage is a `PlanInputError` (exit 2). */
+export function parsePlanArgs(argv: readonly string[]): PlanArgs {
+  let stack = "dev";
+  let json = false;
+  let help = false;
+  let outDir: string | undefined;
+  const overrides: ConfigOverride[] = [];
+  const compare: ConfigOverride[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith("--"))
+        throw new PlanInputError(`${flag} needs a value.\n${USAGE}`);
+      return next;
+    };
+    switch (flag) {
+      case "--stack":
+        stack = value();
+        break;
+      case "--set":
+        overrides.push(parseOverride(value(), "--set"));
+        break;
+      case "--compare":
+        compare.push(parseOverride(value(), "--compare"));
+        break;
+      case "--json":
+        json = true;
+        break;
+      case "--out":
+        outDir = value();
+        break;
+      case "--help":
+      case "-h":
+        help = true;
+        break;
+      default:
+        throw new PlanInputError(`Unknown argument "${flag}".\n${USAGE}`);
+    }
+  }
+  return { stack, overrides, compare, json, outDir, help };
+}
