@@ -24,14 +24,7 @@ export interface LoadedConfig {
  */
 export function loadConfig(): LoadedConfig {
   const project = pulumi.getProject();
-  const prefix = `${project}:`;
-  const values: Record<string, string> = {};
-  const projectConfig = new pulumi.Config();
-  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
-    if (!fullKey.startsWith(prefix)) continue;
-    values[fullKey.slice(prefix.length)] = value;
-  }
-
+  const values = projectValues(pulumi.runtime.allConfig(), project);
   const config = parseAmsConfig({
     project,
     stack: pulumi.getStack(),
@@ -39,7 +32,20 @@ export function loadConfig(): LoadedConfig {
     awsRegion: new pulumi.Config("aws").get("region"),
   });
   const featureFlagSdkKey = values.featureFlagSdkKey
-    ? projectConfig.requireSecret("featureFlagSdkKey")
+    ? new pulumi.Config().requireSecret("featureFlagSdkKey")
     : undefined;
   return { config, secrets: { featureFlagSdkKey } };
+}
+
+/** The project namespace's keys (`ams:activeColor` → `activeColor`) out of the full config map. */
+export function projectValues(
+  all: Readonly<Record<string, string>>,
+  project: string,
+): Record<string, string> {
+  const prefix = `${project}:`;
+  return Object.fromEntries(
+    Object.entries(all)
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, value]) => [key.slice(prefix.length), value]),
+  );
 }

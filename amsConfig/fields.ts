@@ -90,7 +90,7 @@ export function readObject(
   shape: string,
 ): Record<string, unknown> | undefined {
   const text = raw.get(key);
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text === undefined ? undefined : JSON.parse(text);
   } catch {

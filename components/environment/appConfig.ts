@@ -38,7 +38,8 @@ export class AmsAppConfig extends pulumi.ComponentResource {
             name: `${this.parameterPath}${property}`,
             type: aws.ssm.ParameterType.String,
             tier: "Standard",
-            value,
+            // Plain settings, deliberately visible in previews and state; secrets never come here.
+            insecureValue: value,
             description: `AMS ${config.environment}: Spring property ${property}`,
             tags: awsTags("app-config"),
           },

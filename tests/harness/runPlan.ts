@@ -16,6 +16,8 @@ export interface PlanRequest {
   readonly projectDir?: string;
   /** The program to evaluate; the real `index.ts` unless a harness test passes a small one. */
   readonly program?: () => Promise<Record<string, unknown>>;
+  /** Called with the types registered with the mocks once the run settles, even when it failed. */
+  readonly onSettled?: (registeredTypes: string[]) => void;
 }
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
@@ -23,6 +25,7 @@ const STACK_TYPE = "pulumi:pulumi:Stack";
 let realProgram: (() => Promise<Record<string, unknown>>) | undefined;
 function loadRealProgram(): () => Promise<Record<string, unknown>> {
   // Loaded lazily so that config-file errors are reported before the (heavy) provider SDKs load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- index.ts is `export =` (what Pulumi runs)
   realProgram ??= require(path.join(PROJECT_DIR, "index")) as () => Promise<Record<string, unknown>>;
   return realProgram;
 }
@@ -65,6 +68,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     });
   } finally {
     await pulumi.runtime.disconnect();
+    request.onSettled?.([...mocks.registered.values()].map((resource) => resource.type));
   }
 
   const stackUrn = `urn:pulumi:${request.stack}::${project.name}::${STACK_TYPE}::${project.name}-${request.stack}`;
