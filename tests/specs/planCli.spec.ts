@@ -1,0 +1,108 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { Plan } from "../harness/plan";
+import { PLACEHOLDER_NOTICE } from "../harness/render";
+import { runPlanCli, STACK_TRACE_LINE } from "../helpers/cli";
+import { validateKubernetesObject } from "../helpers/kubernetesSchemas";
+
+describe("npm run plan (the command)", function () {
+  this.timeout(60_000);
+
+  it("prints the dev plan as a tree, saying plainly that computed values are placeholders", () => {
+    const result = runPlanCli("--stack", "dev");
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(result.stdout.includes(PLACEHOLDER_NOTICE));
+    assert.match(result.stdout, /pulumi preview/);
+    assert.match(result.stdout, /^pulumi:pulumi:Stack {2}ams-dev$/m);
+    assert.match(result.stdout, /└─ kubernetes:core\/v1:ResourceQuota {2}ams-quota/);
+  });
+
+  it("--stack prod --json prints one JSON document matching the contract, and --out writes valid YAML", async () => {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "ams-plan-"));
+    const result = runPlanCli("--stack", "prod", "--json", "--out", outDir);
+    assert.equal(result.status, 0, result.stderr);
+    const plan = JSON.parse(result.stdout) as Plan;
+    assert.deepEqual(Object.keys(plan), ["project", "stack", "resources", "outputs"]);
+    assert.equal(plan.stack, "prod");
+
+    const files = fs.readdirSync(outDir).sort();
+    const kubernetesResources = plan.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+    assert.equal(files.length, kubernetesResources.length);
+    for (const file of files) {
+      const documents = YAML.parseAllDocuments(fs.readFileSync(path.join(outDir, file), "utf8"));
+      assert.equal(documents.length, 1, file);
+      await validateKubernetesObject(documents[0].toJS() as Record<string, unknown>);
+    }
+    assert.ok(
+      files.some((file) => /-namespace-ams-prod\.yaml$/.test(file)),
+      files.join(", "),
+    );
+  });
+
+  it("--compare --json lists per-resource changes with paths", () => {
+    const result = runPlanCli("--stack", "prod", "--compare", "api.maxReplicas=20", "--json");
+    assert.equal(result.status, 0, result.stderr);
+    const { changes } = JSON.parse(result.stdout) as {
+      changes: { name: string; op: string; paths: string[] }[];
+    };
+    assert.deepEqual(changes, [
+      {
+        urn: "urn:pulumi:prod::ams::ams:environment:Namespace$kubernetes:core/v1:ResourceQuota::ams-quota",
+        type: "kubernetes:core/v1:ResourceQuota",
+        name: "ams-quota",
+        op: "update",
+        paths: [
+          "spec.hard.limits.cpu",
+          "spec.hard.limits.memory",
+          "spec.hard.pods",
+          "spec.hard.requests.cpu",
+          "spec.hard.requests.memory",
+        ],
+      },
+    ]);
+  });
+
+  it("--compare prints each changed path with its value before and after", () => {
+    const result = runPlanCli("--stack", "prod", "--compare", "appLogLevel=WARN");
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /~ update aws:ssm\/parameter:Parameter {2}ams-config-logging-level-root/);
+    assert.match(result.stdout, /insecureValue: "INFO" → "WARN"/);
+    assert.match(result.stdout, /1 resources change: 0 create, 1 update, 0 delete\./);
+  });
+
+  const invalid: [string, string[], RegExp][] = [
+    [
+      "activeColor=purple",
+      ["--set", "activeColor=purple"],
+      /activeColor is "purple"; allowed: one of blue, green\./,
+    ],
+    [
+      "previewWeight=150",
+      ["--set", "previewWeight=150"],
+      /previewWeight is "150"; allowed: an integer from 0 to 100\./,
+    ],
+    [
+      "a version that is not an image tag",
+      ["--set", "greenVersion=1.5.0 beta"],
+      /greenVersion is "1\.5\.0 beta"; allowed: an image tag/,
+    ],
+    [
+      "an unknown stack",
+      ["--stack", "qa"],
+      /Unknown stack "qa": there is no Pulumi\.qa\.yaml.*stacks: dev, prod, staging\./,
+    ],
+    ["a malformed --set", ["--set", "activeColor"], /--set "activeColor" is not key=value/],
+  ];
+  for (const [what, args, message] of invalid) {
+    it(`${what} exits 2 with a clear message and no stack trace`, () => {
+      const result = runPlanCli("--stack", "prod", ...args);
+      assert.equal(result.status, 2, result.stdout + result.stderr);
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, STACK_TRACE_LINE);
+      assert.equal(result.stdout, "");
+    });
+  }
+});

@@ -1,0 +1,72 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { parseAmsConfig } from "../../amsConfig/parse";
+import { RawConfig } from "../../amsConfig/rawConfig";
+import { projectValues } from "../../config";
+import { renderConfigReference, withConfigReference } from "../../tools/configReference";
+import { loadProject, loadStackConfig, PROJECT_DIR } from "../harness/projectFiles";
+import { buildProgramConfig } from "../harness/stackConfig";
+import { STACKS } from "../helpers/plans";
+
+describe("project files", () => {
+  const project = loadProject();
+
+  it("Pulumi.yaml is the ams project on the nodejs runtime", () => {
+    const raw = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"));
+    assert.equal(raw.name, "ams");
+    assert.equal(raw.runtime.name, "nodejs");
+  });
+
+  it("every plain key has a type, a description and a default; secrets have no default", () => {
+    for (const [key, declaration] of Object.entries(project.config)) {
+      assert.ok((declaration.description ?? "").length > 20, `${key} needs a description`);
+      if (declaration.secret) {
+        assert.equal(declaration.default, undefined, `${key} is secret and must not have a plain default`);
+      } else {
+        assert.ok(declaration.default !== undefined, `${key} needs a default`);
+        const structured = typeof declaration.default === "object";
+        if (!structured) assert.ok(declaration.type, `${key} needs a type`);
+        if (declaration.type === "integer") assert.ok(Number.isInteger(declaration.default), key);
+        if (declaration.type === "string") assert.equal(typeof declaration.default, "string", key);
+      }
+    }
+  });
+
+  it("declares exactly the keys the program reads", () => {
+    const config = buildProgramConfig(project, loadStackConfig("prod"), []);
+    const raw = new RawConfig(projectValues(config.values, project.name));
+    parseAmsConfig({ project: project.name, stack: "prod", raw, awsRegion: config.values["aws:region"] });
+    assert.deepEqual(raw.knownKeys(), Object.keys(project.config).sort());
+  });
+
+  for (const stack of STACKS) {
+    it(`Pulumi.${stack}.yaml holds values only: declared ams keys and aws:region, no secrets in plain text`, () => {
+      const values = loadStackConfig(stack);
+      assert.equal(values["aws:region"], "ap-northeast-2");
+      for (const [key, value] of Object.entries(values)) {
+        if (key.startsWith("aws:")) continue;
+        const bare = key.replace(/^ams:/, "");
+        assert.ok(key.startsWith("ams:") && bare in project.config, `${key} is not declared in Pulumi.yaml`);
+        if (project.config[bare].secret)
+          assert.ok(typeof value === "object" && value && "secure" in value, key);
+      }
+    });
+  }
+
+  it("the README's config reference matches Pulumi.yaml (run `npm run docs` to refresh it)", async () => {
+    const readmePath = path.join(PROJECT_DIR, "README.md");
+    const readme = fs.readFileSync(readmePath, "utf8");
+    assert.equal(await withConfigReference(readme, renderConfigReference(project), readmePath), readme);
+  });
+
+  it("the README's two set-up commands are the ones .ci/run runs", () => {
+    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    const ci = fs.readFileSync(path.join(PROJECT_DIR, ".ci", "run"), "utf8");
+    for (const command of ["npm ci && npm run plan -- --stack dev", "npm test"]) {
+      assert.ok(readme.includes(command), `README lacks ${command}`);
+      assert.ok(ci.includes(command), `.ci/run lacks ${command}`);
+    }
+  });
+});
