@@ -37,7 +37,12 @@ export interface MockResult {
 
 export function mockResource(type: string, name: string, inputs: State, ctx: MockContext): MockResult {
   if (type.startsWith("pulumi:providers:")) return { id: mockUuid(type + name), state: inputs };
+  // A stack reference with no recorded outputs: as if the referenced stack had never been deployed.
+  if (type === "pulumi:pulumi:StackReference") {
+    return { id: String(inputs.name ?? name), state: { ...inputs, outputs: {}, secretOutputNames: [] } };
+  }
   if (type.startsWith("kubernetes:")) return kubernetesObject(type, name, inputs);
+  if (type === "eks:index:Cluster") return eksComponent(name, inputs, ctx);
   if (type.startsWith("aws:")) return awsResource(type, name, inputs, ctx);
   if (type.startsWith("random:")) return randomResource(type, name, inputs);
   return { id: `${name}-${stableHash(type, name).slice(0, 8)}`, state: inputs };
@@ -67,47 +72,244 @@ function kubernetesObject(type: string, name: string, inputs: State): MockResult
   };
 }
 
+/** The name AWS would know the resource by: the one the program gave, else Pulumi's auto-name. */
+function physicalNameOf(type: string, name: string, inputs: State): string {
+  const given = inputs.name ?? inputs.identifier ?? inputs.clusterIdentifier ?? inputs.replicationGroupId;
+  return typeof given === "string" ? given : autoName(type, name);
+}
+
+/** `vpc-0a1b2c…`-style ids, for the EC2 resources whose ids have a prefix. */
+const EC2_ID_PREFIXES: Readonly<Record<string, string>> = {
+  "aws:ec2/vpc:Vpc": "vpc",
+  "aws:ec2/subnet:Subnet": "subnet",
+  "aws:ec2/securityGroup:SecurityGroup": "sg",
+  "aws:ec2/internetGateway:InternetGateway": "igw",
+  "aws:ec2/natGateway:NatGateway": "nat",
+  "aws:ec2/routeTable:RouteTable": "rtb",
+  "aws:ec2/eip:Eip": "eipalloc",
+  "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+};
+
+type AwsMock = (args: {
+  type: string;
+  name: string;
+  inputs: State;
+  ctx: MockContext;
+  physical: string;
+  hash: string;
+}) => {
+  id?: string;
+  extra: State;
+};
+
+/** Per-type outputs: endpoints, URLs and ARNs in the exact shapes AWS returns them. */
+const AWS_MOCKS: Readonly<Record<string, AwsMock>> = {
+  "aws:ssm/parameter:Parameter": ({ ctx, physical }) => ({
+    id: physical,
+    extra: { arn: `${regionalArn("ssm", ctx)}:parameter${physical}`, version: 1 },
+  }),
+  "aws:secretsmanager/secret:Secret": ({ ctx, physical, hash }) => {
+    const arn = `${regionalArn("secretsmanager", ctx)}:secret:${physical}-${hash.slice(0, 6)}`;
+    return { id: arn, extra: { arn } };
+  },
+  "aws:secretsmanager/secretVersion:SecretVersion": ({ inputs, hash }) => ({
+    id: `${String(inputs.secretId)}|${uuidFrom(hash)}`,
+    extra: { arn: inputs.secretId, versionId: uuidFrom(hash), versionStages: ["AWSCURRENT"] },
+  }),
+  "aws:iam/role:Role": ({ physical, hash }) => ({
+    id: physical,
+    extra: {
+      arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}`,
+      uniqueId: `AROA${hash.slice(0, 17).toUpperCase()}`,
+    },
+  }),
+  "aws:iam/policy:Policy": ({ physical }) => {
+    const arn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}`;
+    return { id: arn, extra: { arn, policyId: `ANPA${physical.length}OFFLINE` } };
+  },
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ({ inputs }) => {
+    const arn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
+    return { id: arn, extra: { arn } };
+  },
+  "aws:kms/key:Key": ({ ctx, hash }) => ({
+    id: uuidFrom(hash),
+    extra: { keyId: uuidFrom(hash), arn: `${regionalArn("kms", ctx)}:key/${uuidFrom(hash)}` },
+  }),
+  "aws:sqs/queue:Queue": ({ ctx, physical }) => {
+    const url = `https://sqs.${ctx.region}.amazonaws.com/${MOCK_ACCOUNT_ID}/${physical}`;
+    return { id: url, extra: { url, arn: `${regionalArn("sqs", ctx)}:${physical}` } };
+  },
+  "aws:sns/topic:Topic": ({ ctx, physical }) => {
+    const arn = `${regionalArn("sns", ctx)}:${physical}`;
+    return { id: arn, extra: { arn } };
+  },
+  "aws:ecr/repository:Repository": ({ ctx, physical }) => ({
+    id: physical,
+    extra: {
+      arn: `${regionalArn("ecr", ctx)}:repository/${physical}`,
+      registryId: MOCK_ACCOUNT_ID,
+      repositoryUrl: `${MOCK_ACCOUNT_ID}.dkr.ecr.${ctx.region}.amazonaws.com/${physical}`,
+    },
+  }),
+  "aws:rds/instance:Instance": ({ inputs, ctx, physical, hash }) => {
+    const address = `${physical}.c${hash.slice(0, 11)}.${ctx.region}.rds.amazonaws.com`;
+    const port = typeof inputs.port === "number" ? inputs.port : 5432;
+    const managed = inputs.manageMasterUserPassword === true;
+    return {
+      id: physical,
+      extra: {
+        identifier: physical,
+        arn: `${regionalArn("rds", ctx)}:db:${physical}`,
+        address,
+        port,
+        endpoint: `${address}:${port}`,
+        resourceId: `db-${hash.slice(0, 26).toUpperCase()}`,
+        masterUserSecrets: managed
+          ? [
+              {
+                secretArn: `${regionalArn("secretsmanager", ctx)}:secret:rds!db-${uuidFrom(hash)}-${hash.slice(0, 6)}`,
+                secretStatus: "active",
+              },
+            ]
+          : [],
+      },
+    };
+  },
+  "aws:docdb/cluster:Cluster": ({ ctx, physical, hash }) => ({
+    id: physical,
+    extra: {
+      clusterIdentifier: physical,
+      arn: `${regionalArn("rds", ctx)}:cluster:${physical}`,
+      endpoint: `${physical}.cluster-c${hash.slice(0, 11)}.${ctx.region}.docdb.amazonaws.com`,
+      readerEndpoint: `${physical}.cluster-ro-c${hash.slice(0, 11)}.${ctx.region}.docdb.amazonaws.com`,
+      port: 27017,
+    },
+  }),
+  "aws:elasticache/replicationGroup:ReplicationGroup": ({ ctx, physical, hash }) => ({
+    id: physical,
+    extra: {
+      arn: `${regionalArn("elasticache", ctx)}:replicationgroup:${physical}`,
+      primaryEndpointAddress: `master.${physical}.${hash.slice(0, 6)}.${cacheRegionCode(ctx.region)}.cache.amazonaws.com`,
+      readerEndpointAddress: `replica.${physical}.${hash.slice(0, 6)}.${cacheRegionCode(ctx.region)}.cache.amazonaws.com`,
+      port: 6379,
+    },
+  }),
+  "aws:eks/cluster:Cluster": ({ ctx, physical, hash }) => ({
+    id: physical,
+    extra: {
+      arn: `${regionalArn("eks", ctx)}:cluster/${physical}`,
+      ...eksEndpoints(ctx, hash),
+    },
+  }),
+};
+
 function awsResource(type: string, name: string, inputs: State, ctx: MockContext): MockResult {
-  const service = type.split(":")[1].split("/")[0];
-  const arnPrefix = `arn:aws:${service}:${ctx.region}:${MOCK_ACCOUNT_ID}`;
-  const physicalName = (inputs.name as string | undefined) ?? autoName(type, name);
+  const physical = physicalNameOf(type, name, inputs);
+  const hash = stableHash(type, name);
   const tagsAll = { ...((inputs.tags ?? {}) as State) };
-  switch (type) {
-    case "aws:ssm/parameter:Parameter":
-      return {
-        id: physicalName,
-        state: {
-          ...inputs,
-          name: physicalName,
-          arn: `${arnPrefix}:parameter${physicalName}`,
-          version: 1,
-          tagsAll,
-        },
-      };
-    case "aws:secretsmanager/secret:Secret": {
-      const arn = `${arnPrefix}:secret:${physicalName}-${stableHash(type, name).slice(0, 6)}`;
-      return { id: arn, state: { ...inputs, name: physicalName, arn, tagsAll } };
-    }
-    case "aws:secretsmanager/secretVersion:SecretVersion": {
-      const versionId = mockUuid(type + name);
-      return {
-        id: `${String(inputs.secretId)}|${versionId}`,
-        state: { ...inputs, arn: inputs.secretId, versionId, versionStages: ["AWSCURRENT"] },
-      };
-    }
-    default: {
+  const prefix = EC2_ID_PREFIXES[type];
+  const mock: AwsMock =
+    AWS_MOCKS[type] ??
+    (() => {
+      const id = prefix ? `${prefix}-0${hash.slice(0, 16)}` : physical;
       const resourceType = type.split(":")[2].replace(/^./, (c) => c.toLowerCase());
       return {
-        id: physicalName,
-        state: {
-          ...inputs,
-          name: physicalName,
-          arn: `${arnPrefix}:${resourceType}/${physicalName}`,
-          tagsAll,
-        },
+        id,
+        extra: { arn: `${regionalArn(type.split(":")[1].split("/")[0], ctx)}:${resourceType}/${id}` },
       };
-    }
-  }
+    });
+  const { id, extra } = mock({ type, name, inputs, ctx, physical, hash });
+  return {
+    id: id ?? physical,
+    state: { ...inputs, ...(prefix ? {} : { name: physical }), tagsAll, ...extra },
+  };
+}
+
+/** Availability-zone id prefix: `ap-northeast-2` → `apne2`, `us-east-1` → `use1`. */
+function zoneIdPrefix(region: string): string {
+  const [area, direction, number] = region.split("-");
+  const short = direction.replace(/north|south|east|west|central/g, (word) => word[0]);
+  return `${area}${short}${number}`;
+}
+
+/** ElastiCache's endpoint region code: `ap-northeast-2` → `apn2`. */
+function cacheRegionCode(region: string): string {
+  const [area, direction, number] = region.split("-");
+  return `${area}${direction[0]}${number}`;
+}
+
+function regionalArn(service: string, ctx: MockContext): string {
+  return `arn:aws:${service}:${ctx.region}:${MOCK_ACCOUNT_ID}`;
+}
+
+function uuidFrom(hash: string): string {
+  return mockUuid(hash);
+}
+
+/** An EKS API endpoint, CA and OIDC issuer in the shapes the EKS API returns. */
+function eksEndpoints(ctx: MockContext, hash: string): State {
+  const clusterId = hash.slice(0, 32).toUpperCase();
+  return {
+    endpoint: `https://${clusterId}.gr7.${ctx.region}.eks.amazonaws.com`,
+    certificateAuthority: { data: Buffer.from(`offline-plan-ca-${hash.slice(0, 8)}`).toString("base64") },
+    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${ctx.region}.amazonaws.com/id/${clusterId}` }] }],
+  };
+}
+
+/**
+ * `eks.Cluster` is a remote component: under mocks it registers as one resource with no children, so it
+ * answers with the scalar outputs the program reads (kubeconfig included, as the real component builds it).
+ */
+function eksComponent(name: string, inputs: State, ctx: MockContext): MockResult {
+  const hash = stableHash("eks:index:Cluster", name);
+  const clusterName = typeof inputs.name === "string" ? inputs.name : autoName("eks:index:Cluster", name);
+  const endpoints = eksEndpoints(ctx, hash);
+  const issuer = ((endpoints.identities as State[])[0].oidcs as State[])[0].issuer as string;
+  const kubeconfig = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [
+      {
+        name: clusterName,
+        cluster: {
+          server: endpoints.endpoint,
+          "certificate-authority-data": (endpoints.certificateAuthority as State).data,
+        },
+      },
+    ],
+    contexts: [{ name: "aws", context: { cluster: clusterName, user: "aws" } }],
+    "current-context": "aws",
+    users: [
+      {
+        name: "aws",
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", clusterName, "--region", ctx.region],
+          },
+        },
+      },
+    ],
+  };
+  return {
+    id: clusterName,
+    state: {
+      ...inputs,
+      kubeconfig,
+      kubeconfigJson: JSON.stringify(kubeconfig),
+      clusterSecurityGroupId: `sg-0${hash.slice(0, 16)}`,
+      nodeSecurityGroupId: `sg-0${hash.slice(16, 32)}`,
+      oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${issuer.replace(/^https:\/\//, "")}`,
+      oidcProviderUrl: issuer.replace(/^https:\/\//, ""),
+      oidcIssuer: issuer,
+      eksCluster: {
+        name: clusterName,
+        arn: `${regionalArn("eks", ctx)}:cluster/${clusterName}`,
+        ...endpoints,
+      },
+    },
+  };
 }
 
 function randomResource(type: string, name: string, inputs: State): MockResult {
@@ -132,7 +334,7 @@ export function mockInvoke(token: string, inputs: State, ctx: MockContext): Stat
     case "aws:index/getAvailabilityZones:getAvailabilityZones":
       return {
         names: ["a", "b", "c", "d"].map((zone) => `${ctx.region}${zone}`),
-        zoneIds: [1, 2, 3, 4].map((n) => `apne2-az${n}`),
+        zoneIds: [1, 2, 3, 4].map((n) => `${zoneIdPrefix(ctx.region)}-az${n}`),
         id: ctx.region,
       };
     default:

@@ -1,0 +1,59 @@
+import { strict as assert } from "assert";
+import { comparePlans } from "../harness/compare";
+import { planOf, STACKS } from "../helpers/plans";
+
+describe("plan --compare: what a config change would change", () => {
+  for (const stack of STACKS) {
+    it(`${stack}: evaluating the same config twice changes nothing (placeholders are deterministic)`, async () => {
+      const again = await planOf(stack, "appLogLevel=" + (stack === "dev" ? "DEBUG" : "INFO"));
+      assert.deepEqual(comparePlans(await planOf(stack), again).changes, []);
+    });
+  }
+
+  it("flipping activeColor changes no resource yet, only the release outputs", async () => {
+    // There are no routing objects until the delivery components exist; the flip must not touch the
+    // environment's resources in the meantime.
+    const before = await planOf("prod");
+    const after = await planOf("prod", "activeColor=green");
+    assert.deepEqual(comparePlans(before, after).changes, []);
+    assert.deepEqual(
+      {
+        active: after.outputs.activeColor,
+        version: after.outputs.activeVersion,
+        idle: after.outputs.idleColor,
+      },
+      { active: "green", version: "1.3.2", idle: "blue" },
+    );
+  });
+
+  it("a new setting is a create, removing it a delete, changing it an update of one path", async () => {
+    const url = "featureFlagServiceUrl=https://flags.ams.example";
+    const created = comparePlans(await planOf("staging"), await planOf("staging", url)).changes;
+    assert.deepEqual(
+      created.map((change) => [change.op, change.type, change.name]),
+      [["create", "aws:ssm/parameter:Parameter", "ams-config-ams-feature-flags-url"]],
+    );
+    const deleted = comparePlans(await planOf("staging", url), await planOf("staging")).changes;
+    assert.deepEqual(
+      deleted.map((change) => change.op),
+      ["delete"],
+    );
+    const updated = comparePlans(
+      await planOf("staging"),
+      await planOf("staging", "appLogLevel=WARN"),
+    ).changes;
+    assert.deepEqual(
+      updated.map((change) => [change.op, change.name, change.paths]),
+      [["update", "ams-config-logging-level-root", ["insecureValue"]]],
+    );
+  });
+
+  it("option changes are reported under options.*", async () => {
+    const prod = await planOf("prod");
+    const asDev = await planOf("prod", "environment=dev");
+    const namespace = comparePlans(prod, asDev).changes.find(
+      (change) => change.type === "kubernetes:core/v1:Namespace",
+    );
+    assert.ok(namespace?.paths.includes("options.protect"), JSON.stringify(namespace));
+  });
+});
