@@ -1,8 +1,5 @@
 import { loadConfig } from "./config";
-import { AmsAppConfig } from "./components/environment/appConfig";
-import { AmsAppSecrets } from "./components/environment/appSecrets";
-import { AmsNamespace } from "./components/environment/namespace";
-import { awsProvider } from "./components/environment/providers";
+import { AmsEnvironment } from "./components/environment/environment";
 import { describeRelease } from "./components/release/release";
 
 /**
@@ -11,24 +8,24 @@ import { describeRelease } from "./components/release/release";
  */
 export = async () => {
   const { config, secrets } = loadConfig();
-  const providers = { aws: awsProvider(config) };
-
-  const namespace = new AmsNamespace("ams", { environment: config.environment, sizing: config.sizing });
-  const appSecrets = new AmsAppSecrets(
-    "ams-secrets",
-    { environment: config.environment, featureFlagSdkKey: secrets.featureFlagSdkKey },
-    { providers },
-  );
-  const appConfig = new AmsAppConfig("ams-config", { config, namespace: namespace.name }, { providers });
+  const environment = new AmsEnvironment("ams", { config, secrets });
 
   const release = describeRelease(config.release);
   return {
     environment: config.environment,
     region: config.awsRegion,
-    namespace: namespace.name,
-    sharedConfigMap: appConfig.configMapName,
-    parameterPath: appConfig.parameterPath,
-    appSecretArn: appSecrets.secretArn,
+    clusterName: environment.clusterName,
+    kubeconfig: environment.kubeconfig,
+    oidcProviderArn: environment.oidcProviderArn,
+    namespace: environment.namespace,
+    nodeSecurityGroupId: environment.nodeSecurityGroupId,
+    albName: environment.albName,
+    vpcId: environment.vpcId,
+    publicSubnetIds: environment.publicSubnetIds,
+    privateSubnetIds: environment.privateSubnetIds,
+    sharedConfigMap: environment.sharedConfigMap,
+    parameterPath: environment.parameterPath,
+    appSecretArn: environment.appSecretArn,
     strategy: release.strategy,
     activeColor: release.activeColor,
     activeVersion: release.activeVersion,

@@ -115,3 +115,65 @@ export function reportUnknownFields(
     }
   }
 }
+
+export function readBoolean(raw: RawConfig, problems: ProblemList, key: string): boolean | undefined {
+  const value = raw.get(key);
+  if (value === "true" || value === "false") return value === "true";
+  problems.add(key, value, "true or false");
+  return undefined;
+}
+
+/** An array key (`type: array` in Pulumi.yaml): Pulumi hands it over as JSON text. */
+export function readStringArray(
+  raw: RawConfig,
+  problems: ProblemList,
+  key: string,
+  itemFormat: string,
+  isValid: (item: string) => boolean,
+): string[] | undefined {
+  const text = raw.get(key);
+  let parsed: unknown;
+  try {
+    parsed = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  if (!Array.isArray(parsed)) {
+    problems.add(key, parsed, `a list of ${itemFormat}`);
+    return undefined;
+  }
+  let valid = true;
+  parsed.forEach((item: unknown, index) => {
+    if (typeof item !== "string" || !isValid(item)) {
+      problems.add(`${key}[${index}]`, item, itemFormat);
+      valid = false;
+    }
+  });
+  return valid ? (parsed as string[]) : undefined;
+}
+
+/** A string that must match a pattern; `format` says what is allowed. */
+export function readMatching(
+  raw: RawConfig,
+  problems: ProblemList,
+  key: string,
+  isValid: (value: string) => boolean,
+  format: string,
+): string | undefined {
+  const value = raw.get(key);
+  if (value !== undefined && isValid(value)) return value;
+  problems.add(key, value, format);
+  return undefined;
+}
+
+/** IPv4 CIDR (`10.0.0.0/16`) with the prefix length in `[minPrefix, maxPrefix]` and no host bits set. */
+export function isIpv4Cidr(value: string, minPrefix = 0, maxPrefix = 32): boolean {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!match) return false;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((octet) => octet > 255) || prefix < minPrefix || prefix > maxPrefix) return false;
+  const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+  const hostBits = 2 ** (32 - prefix);
+  return address % hostBits === 0;
+}

@@ -1,6 +1,7 @@
 import { ConfigError, ProblemList } from "./errors";
 import { readEnum, readOptionalUrl } from "./fields";
 import { RawConfig } from "./rawConfig";
+import { readCluster, readNetwork, readPublicEntry } from "./platform";
 import { readRelease } from "./release";
 import { readSizing } from "./sizing";
 import {
@@ -43,6 +44,9 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
   const logLevel = readEnum(raw, problems, "appLogLevel", LOG_LEVELS);
   const featureFlagServiceUrl = readOptionalUrl(raw, problems, "featureFlagServiceUrl");
   raw.get("featureFlagSdkKey"); // secret; read by config.ts as a Pulumi secret, listed here as known
+  const network = readNetwork(raw, problems);
+  const cluster = readCluster(raw, problems, environment);
+  const publicEntry = readPublicEntry(raw, problems, source.awsRegion);
 
   for (const key of raw.unreadKeys()) {
     problems.addUnknownKey(key, suggest(key, raw));
@@ -57,6 +61,9 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
     release: release!,
     sizing: sizing as Record<ServiceName, ServiceSizing>,
     app: { logLevel: logLevel!, featureFlagServiceUrl },
+    network: network!,
+    cluster: cluster!,
+    publicEntry: publicEntry!,
   });
 }
 

@@ -4,7 +4,7 @@
  */
 
 const CPU_PATTERN = /^(\d+(?:\.\d{1,3})?)(m?)$/;
-const MEMORY_PATTERN = /^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const MEMORY_PATTERN = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 
 const MEMORY_UNITS: Readonly<Record<string, number>> = {
   "": 1,
@@ -19,7 +19,7 @@ const MEMORY_UNITS: Readonly<Record<string, number>> = {
 };
 
 export const CPU_FORMAT = 'a CPU quantity such as "250m" or "1.5"';
-export const MEMORY_FORMAT = 'a memory quantity such as "512Mi" or "2Gi"';
+export const MEMORY_FORMAT = 'a memory quantity of whole bytes such as "512Mi", "1.5Gi" or "2Gi"';
 
 /** CPU quantity → millicores, or `undefined` if it is not a positive CPU quantity. */
 export function parseCpuMillis(quantity: string): number | undefined {
@@ -34,7 +34,7 @@ export function parseMemoryBytes(quantity: string): number | undefined {
   const match = MEMORY_PATTERN.exec(quantity);
   if (!match) return undefined;
   const bytes = Number(match[1]) * MEMORY_UNITS[match[2] ?? ""];
-  return bytes > 0 ? bytes : undefined;
+  return bytes > 0 && Number.isInteger(bytes) ? bytes : undefined;
 }
 
 /** Millicores → the shortest exact quantity string (`2000` → `"2"`, `250` → `"250m"`). */

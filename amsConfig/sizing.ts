@@ -68,8 +68,11 @@ function readPair(
   parse: (quantity: string) => number | undefined,
   format: string,
 ): { request: string; limit: string } | undefined {
-  const request = block[`${kind}Request`];
-  const limit = block[`${kind}Limit`];
+  // YAML and `--set` turn `2` into a number; Kubernetes accepts it as a quantity, so do we.
+  const asQuantity = (value: unknown) =>
+    typeof value === "number" && Number.isFinite(value) ? String(value) : value;
+  const request = asQuantity(block[`${kind}Request`]);
+  const limit = asQuantity(block[`${kind}Limit`]);
   const requestValue = typeof request === "string" ? parse(request) : undefined;
   const limitValue = typeof limit === "string" ? parse(limit) : undefined;
   if (requestValue === undefined) problems.add(`${service}.${kind}Request`, request, format);

@@ -3,6 +3,12 @@
  * `pulumi.Config`; everything else receives it (or a slice of it) as an argument.
  */
 
+/**
+ * Config keys whose values are secrets: set only with `pulumi config set --secret`, read only as Pulumi
+ * secrets, stored encrypted (`secure:`) in stack files.
+ */
+export const SECRET_CONFIG_KEYS = ["featureFlagSdkKey"] as const;
+
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
 
@@ -70,4 +76,59 @@ export interface AmsConfig {
   readonly release: ReleaseConfig;
   readonly sizing: Readonly<Record<ServiceName, ServiceSizing>>;
   readonly app: AppSettings;
+  readonly network: NetworkConfig;
+  readonly cluster: ClusterConfig;
+  readonly publicEntry: PublicEntryConfig;
+}
+
+export const NAT_GATEWAY_STRATEGIES = ["single", "perAz"] as const;
+export type NatGatewayStrategy = (typeof NAT_GATEWAY_STRATEGIES)[number];
+
+export interface NetworkConfig {
+  /** IPv4 CIDR of the VPC, /16 to /20; distinct per environment so they can be peered later. */
+  readonly cidr: string;
+  /** Availability zones the VPC spans, 2–6. */
+  readonly availabilityZones: number;
+  /** `perAz` survives the loss of an AZ's NAT; `single` is cheaper. */
+  readonly natGateways: NatGatewayStrategy;
+  /** VPC flow logs to CloudWatch Logs (encrypted with the environment's key). */
+  readonly flowLogs: boolean;
+}
+
+export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+export type ClusterLogType = (typeof CLUSTER_LOG_TYPES)[number];
+
+export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
+
+export interface NodeGroupConfig {
+  readonly instanceTypes: readonly string[];
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  /** Root volume size in GiB. */
+  readonly diskSizeGib: number;
+  readonly capacityType: CapacityType;
+}
+
+export interface ClusterConfig {
+  /** EKS Kubernetes minor version, e.g. `1.33`; upgrades are a deliberate config change. */
+  readonly kubernetesVersion: string;
+  /** IAM role/user ARNs granted cluster-admin through EKS access entries. */
+  readonly adminPrincipalArns: readonly string[];
+  /** CIDRs allowed to reach the public API endpoint; empty = private endpoint only. */
+  readonly publicAccessCidrs: readonly string[];
+  readonly logTypes: readonly ClusterLogType[];
+  readonly nodeGroup: NodeGroupConfig;
+}
+
+export interface PublicEntryConfig {
+  /** Host name of the AMS API on the public ALB. */
+  readonly apiHost: string;
+  /** ACM certificate for `apiHost`, in the stack's region. */
+  readonly certificateArn: string;
+  /** Regional WAFv2 web ACL to attach; `undefined` for none. */
+  readonly wafAclArn: string | undefined;
+  /** Seconds the ALB keeps sending in-flight requests to a deregistering target. */
+  readonly deregistrationDelaySeconds: number;
 }

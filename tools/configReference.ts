@@ -1,5 +1,6 @@
 import * as path from "path";
 import * as prettier from "prettier";
+import { SECRET_CONFIG_KEYS } from "../amsConfig/types";
 import { ConfigDeclaration, ProjectFile } from "../tests/harness/projectFiles";
 
 export const REFERENCE_START =
@@ -9,9 +10,10 @@ export const REFERENCE_END = "<!-- config-reference:end -->";
 /** The README's config reference, rendered from the typed schema in `Pulumi.yaml` (the single source). */
 export function renderConfigReference(project: ProjectFile): string {
   const rows = Object.entries(project.config).map(([key, declaration]) => {
+    const secret = (SECRET_CONFIG_KEYS as readonly string[]).includes(key);
     const cells = [
       `\`${key}\``,
-      kindOf(declaration),
+      secret ? `${kindOf(declaration)}, secret` : kindOf(declaration),
       defaultOf(declaration),
       oneLine(declaration.description ?? ""),
     ];
@@ -44,12 +46,11 @@ export async function withConfigReference(
 }
 
 function kindOf(declaration: ConfigDeclaration): string {
-  if (declaration.secret) return `${declaration.type ?? "string"}, secret`;
-  return declaration.type ?? "object";
+  return declaration.type === "array" ? "list of strings" : (declaration.type ?? "object");
 }
 
 function defaultOf(declaration: ConfigDeclaration): string {
-  if (declaration.secret || declaration.default === undefined) return "—";
+  if (declaration.default === undefined) return "—";
   return `\`${JSON.stringify(declaration.default)}\``;
 }
 

@@ -10,9 +10,14 @@ export interface AmsAppSecretsArgs {
   readonly featureFlagSdkKey: pulumi.Output<string> | undefined;
 }
 
+/** Every secret of an environment lives under this Secrets Manager name prefix (IAM scopes to it). */
+export function appSecretPrefix(environment: EnvironmentName): string {
+  return `ams/${environment}/`;
+}
+
 /** Name of the environment's application secret in Secrets Manager. */
 export function appSecretName(environment: EnvironmentName): string {
-  return `ams/${environment}/app`;
+  return `${appSecretPrefix(environment)}app`;
 }
 
 /**

@@ -1,18 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 
-/** Resource options as the program declared them; what the plan's `options` object reports. */
-export interface CapturedOptions {
-  readonly protect: boolean;
-  readonly retainOnDelete: boolean;
-  readonly dependsOn: string[];
-  readonly deleteBeforeReplace: boolean;
-  readonly ignoreChanges: string[];
-}
+/**
+ * Input key the harness adds to every resource's properties so the mocks can tell which constructed
+ * resource a registration belongs to (two resources may share a type and name under different parents).
+ * The mocks remove it before anything else sees the inputs.
+ */
+export const PLAN_ID_KEY = "__amsPlanId";
 
 export interface CapturedResource {
+  readonly planId: string;
   readonly resource: pulumi.Resource;
   readonly type: string;
   readonly name: string;
+  /** `undefined` for children of the stack. */
   readonly parent: pulumi.Resource | undefined;
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
@@ -28,17 +28,22 @@ export interface CapturedResource {
  * legacy kind, which runs in-process under mocks; the engine-side transforms do not). Must be installed
  * inside `runInPulumiStack`, before the program runs.
  */
-export function captureResources(): CapturedResource[] {
-  const captured: CapturedResource[] = [];
+export function captureResources(onCapture: (item: CapturedResource) => void): void {
   const protectOf = new Map<pulumi.Resource, boolean>();
   const stack = pulumi.runtime.getStackResource();
-  pulumi.runtime.registerStackTransformation(({ resource, type, name, opts }) => {
-    const parent = opts.parent ?? stack;
+  let next = 0;
+  pulumi.runtime.registerStackTransformation(({ resource, type, name, props, opts }) => {
+    // A resource reference rehydrated by the SDK (e.g. a node group's `cluster` read back from the engine)
+    // is constructed with its URN; it refers to a resource already captured, it is not a new one.
+    if (opts.urn !== undefined) return undefined;
+    const parent = opts.parent && opts.parent !== stack ? opts.parent : undefined;
     // Pulumi inherits `protect` from the parent when a resource does not set it.
     const protect = opts.protect ?? (parent ? (protectOf.get(parent) ?? false) : false);
     protectOf.set(resource, protect);
     const custom = opts as pulumi.CustomResourceOptions;
-    captured.push({
+    const planId = String(next++);
+    onCapture({
+      planId,
       resource,
       type,
       name,
@@ -50,9 +55,8 @@ export function captureResources(): CapturedResource[] {
       ignoreChanges: [...(opts.ignoreChanges ?? [])],
       additionalSecretOutputs: [...(custom.additionalSecretOutputs ?? [])],
     });
-    return undefined;
+    return { props: { ...props, [PLAN_ID_KEY]: planId }, opts };
   });
-  return captured;
 }
 
 export function unwrap<T>(value: pulumi.Input<T>): Promise<T> {
@@ -63,17 +67,19 @@ export function urnOf(resource: pulumi.Resource): Promise<string> {
   return new Promise((resolve) => resource.urn.apply(resolve));
 }
 
-/** URNs of the explicit `dependsOn` resources, whatever mix of Inputs and arrays the program passed. */
-export async function dependsOnUrns(dependsOn: CapturedResource["dependsOn"]): Promise<string[]> {
+/** The explicit `dependsOn` resources, whatever mix of Inputs and arrays the program passed. */
+export async function dependsOnResources(
+  dependsOn: CapturedResource["dependsOn"],
+): Promise<pulumi.Resource[]> {
   if (dependsOn === undefined) return [];
   const resolved = await resolveInput(dependsOn);
   const list = Array.isArray(resolved) ? resolved : [resolved];
-  const urns: string[] = [];
+  const resources: pulumi.Resource[] = [];
   for (const item of list) {
     const resource = await resolveInput(item);
-    if (pulumi.Resource.isInstance(resource)) urns.push(await urnOf(resource));
+    if (pulumi.Resource.isInstance(resource)) resources.push(resource);
   }
-  return urns;
+  return resources;
 }
 
 /** Awaits an Input without unwrapping the resources inside it (as `pulumi.output` would). */

@@ -32,7 +32,9 @@ export function comparePlans(before: Plan, after: Plan): Comparison {
     }
     const paths = [
       ...differingPaths(previous.inputs, resource.inputs, ""),
+      ...changedSecrets(previous, resource),
       ...differingPaths(previous.options, resource.options, "options"),
+      ...(previous.provider === resource.provider ? [] : ["provider"]),
     ];
     if (paths.length > 0) changes.push(change(resource, "update", paths));
   }
@@ -40,6 +42,17 @@ export function comparePlans(before: Plan, after: Plan): Comparison {
     if (!afterByUrn.has(resource.urn)) changes.push(change(resource, "delete", []));
   }
   return { changes };
+}
+
+/**
+ * Secret inputs print as `[secret]` on both sides; their digests (kept off the printed plan) show whether
+ * the value behind the mask changed, as `pulumi preview` would.
+ */
+function changedSecrets(before: PlannedResource, after: PlannedResource): string[] {
+  const digests = (resource: PlannedResource) =>
+    (resource as PlannedResource & { secretDigests?: Record<string, string> }).secretDigests ?? {};
+  const [a, b] = [digests(before), digests(after)];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => a[key] !== b[key]).sort();
 }
 
 function change(resource: PlannedResource, op: ChangeOp, paths: string[]): Change {

@@ -43,12 +43,60 @@ export function mockResource(type: string, name: string, inputs: State, ctx: Moc
   }
   if (type.startsWith("kubernetes:")) return kubernetesObject(type, name, inputs);
   if (type === "eks:index:Cluster") return eksComponent(name, inputs, ctx);
+  if (type === "awsx:ec2:Vpc") return awsxVpc(name, inputs, ctx);
   if (type.startsWith("aws:")) return awsResource(type, name, inputs, ctx);
   if (type.startsWith("random:")) return randomResource(type, name, inputs);
   return { id: `${name}-${stableHash(type, name).slice(0, 8)}`, state: inputs };
 }
 
+/**
+ * `awsx.ec2.Vpc` is a remote component too: one resource under mocks. It answers with the ids its real
+ * children would have — one public and one private subnet per availability zone.
+ */
+function awsxVpc(name: string, inputs: State, ctx: MockContext): MockResult {
+  const hash = stableHash("awsx:ec2:Vpc", name);
+  const zones = typeof inputs.numberOfAvailabilityZones === "number" ? inputs.numberOfAvailabilityZones : 3;
+  const subnetIds = (kind: string) =>
+    Array.from(
+      { length: zones },
+      (_, zone) => `subnet-0${stableHash(hash, kind, String(zone)).slice(0, 16)}`,
+    );
+  const vpcId = `vpc-0${hash.slice(0, 16)}`;
+  return {
+    id: vpcId,
+    state: {
+      ...inputs,
+      vpcId,
+      publicSubnetIds: subnetIds("public"),
+      privateSubnetIds: subnetIds("private"),
+      isolatedSubnetIds: [],
+      subnetLayout: [],
+      availabilityZones: ["a", "b", "c", "d", "e", "f"].slice(0, zones).map((zone) => `${ctx.region}${zone}`),
+    },
+  };
+}
+
+function helmRelease(name: string, inputs: State): MockResult {
+  const namespace = typeof inputs.namespace === "string" ? inputs.namespace : "default";
+  const releaseName = typeof inputs.name === "string" ? inputs.name : name;
+  return {
+    id: `${namespace}/${releaseName}`,
+    state: {
+      ...inputs,
+      status: {
+        name: releaseName,
+        namespace,
+        chart: inputs.chart,
+        version: inputs.version,
+        revision: 1,
+        status: "deployed",
+      },
+    },
+  };
+}
+
 function kubernetesObject(type: string, name: string, inputs: State): MockResult {
+  if (type === "kubernetes:helm.sh/v3:Release") return helmRelease(name, inputs);
   const metadata = (inputs.metadata ?? {}) as State;
   const objectName = (metadata.name as string | undefined) ?? autoName(type, name);
   const clusterScoped =

@@ -16,6 +16,8 @@ export interface PlannedResource {
   readonly parent: string | null;
   /** `true` for provider-backed resources, `false` for components and the stack. */
   readonly custom: boolean;
+  /** URN of the explicit provider a custom resource uses; `null` for a default provider (or none). */
+  readonly provider: string | null;
   /** Inputs as the engine would receive them; every secret is `"[secret]"`. */
   readonly inputs: Record<string, unknown>;
   readonly options: PlannedOptions;
@@ -37,4 +39,14 @@ export function findResource(plan: Plan, type: string, name: string): PlannedRes
   const found = plan.resources.find((resource) => resource.type === type && resource.name === name);
   if (!found) throw new Error(`plan of ${plan.stack} has no ${type} named ${name}`);
   return found;
+}
+
+/**
+ * The Kubernetes objects a plan declares (what `--out` writes): `kubernetes:` resources with a kind.
+ * Helm releases are `kubernetes:` resources too, but not objects; their charts render those.
+ */
+export function kubernetesObjects(plan: Plan): PlannedResource[] {
+  return plan.resources.filter(
+    (resource) => resource.type.startsWith("kubernetes:") && typeof resource.inputs.kind === "string",
+  );
 }

@@ -1,6 +1,6 @@
 import * as YAML from "yaml";
 import { Comparison, valueAt } from "./compare";
-import { Plan, PlannedResource } from "./plan";
+import { kubernetesObjects, Plan, PlannedResource } from "./plan";
 
 export const PLACEHOLDER_NOTICE =
   "Offline plan: the real program evaluated under Pulumi mocks, without the Pulumi CLI, credentials or a " +
@@ -109,14 +109,12 @@ export interface Manifest {
 }
 
 export function kubernetesManifests(plan: Plan): Manifest[] {
-  return plan.resources
-    .filter((resource) => resource.type.startsWith("kubernetes:") && typeof resource.inputs.kind === "string")
-    .map((resource, index) => {
-      const kind = String(resource.inputs.kind).toLowerCase();
-      const metadata = (resource.inputs.metadata ?? {}) as { name?: string };
-      const fileName = `${String(index + 1).padStart(3, "0")}-${kind}-${metadata.name ?? resource.name}.yaml`;
-      return { fileName, object: resource.inputs };
-    });
+  return kubernetesObjects(plan).map((resource, index) => {
+    const kind = String(resource.inputs.kind).toLowerCase();
+    const metadata = (resource.inputs.metadata ?? {}) as { name?: string };
+    const fileName = `${String(index + 1).padStart(3, "0")}-${kind}-${metadata.name ?? resource.name}.yaml`;
+    return { fileName, object: resource.inputs };
+  });
 }
 
 export function manifestYaml(manifest: Manifest): string {

@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CapturedResource, captureResources, dependsOnUrns, unwrap, urnOf } from "./capture";
-import { PlanMocks } from "./mocks";
+import { CapturedResource, captureResources, dependsOnResources, unwrap, urnOf } from "./capture";
+import { PlanMocks, RegisteredResource } from "./mocks";
 import { Plan, PlannedResource } from "./plan";
 import { loadProject, loadStackConfig, PROJECT_DIR } from "./projectFiles";
 import { maskInputs, SECRET_MASK } from "./secrets";
@@ -21,6 +21,13 @@ export interface PlanRequest {
 }
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
+const NO_OPTIONS = {
+  protect: false,
+  retainOnDelete: false,
+  dependsOn: [],
+  deleteBeforeReplace: false,
+  ignoreChanges: [],
+};
 
 let realProgram: (() => Promise<Record<string, unknown>>) | undefined;
 function loadRealProgram(): () => Promise<Record<string, unknown>> {
@@ -45,24 +52,22 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
   );
   const program = request.program ?? loadRealProgram();
 
-  let captured: CapturedResource[] = [];
+  const captured: CapturedResource[] = [];
   const secretOutputs = new Map<string, readonly string[]>();
-  const mocks = new PlanMocks({ region: config.values["aws:region"] ?? "us-east-1" }, (type, name) => {
-    return secretOutputs.get(PlanMocks.key(type, name)) ?? [];
-  });
+  const mocks = new PlanMocks(
+    { region: config.values["aws:region"] ?? "us-east-1" },
+    (planId) => secretOutputs.get(planId) ?? [],
+  );
   await pulumi.runtime.setMocks(mocks, project.name, request.stack, false);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
   let programOutputs: Record<string, unknown> = {};
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
-      captured = captureResources();
-      const originalPush = captured.push.bind(captured);
-      captured.push = (...items: CapturedResource[]) => {
-        for (const item of items)
-          secretOutputs.set(PlanMocks.key(item.type, item.name), item.additionalSecretOutputs);
-        return originalPush(...items);
-      };
+      captureResources((item) => {
+        captured.push(item);
+        secretOutputs.set(item.planId, item.additionalSecretOutputs);
+      });
       programOutputs = (await program()) ?? {};
       return programOutputs;
     });
@@ -71,6 +76,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     request.onSettled?.([...mocks.registered.values()].map((resource) => resource.type));
   }
 
+  const urns = await engineUrns(captured, project.name, request.stack);
   const stackUrn = `urn:pulumi:${request.stack}::${project.name}::${STACK_TYPE}::${project.name}-${request.stack}`;
   const resources: PlannedResource[] = [
     {
@@ -79,34 +85,42 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
       name: `${project.name}-${request.stack}`,
       parent: null,
       custom: false,
+      provider: null,
       inputs: {},
-      options: {
-        protect: false,
-        retainOnDelete: false,
-        dependsOn: [],
-        deleteBeforeReplace: false,
-        ignoreChanges: [],
-      },
+      options: NO_OPTIONS,
     },
   ];
   for (const item of captured) {
-    const registered = mocks.registered.get(PlanMocks.key(item.type, item.name));
-    if (!registered) throw new Error(`${item.type} ${item.name} was constructed but never registered`);
-    resources.push({
-      urn: await urnOf(item.resource),
+    const registered = mocks.registered.get(item.planId);
+    if (!registered) {
+      throw new Error(
+        `${item.type} "${item.name}" was constructed but its registration failed (see the errors above)`,
+      );
+    }
+    const { inputs, secretDigests } = maskInputs(
+      (await referencesAsUrns(registered.inputs, urns)) as Record<string, unknown>,
+      item.additionalSecretOutputs,
+    );
+    const planned: PlannedResource = {
+      urn: urns.byResource.get(item.resource) as string,
       type: item.type,
       name: item.name,
-      parent: item.parent ? await urnOf(item.parent) : stackUrn,
+      parent: item.parent ? (urns.byResource.get(item.parent) ?? null) : stackUrn,
       custom: registered.custom,
-      inputs: maskInputs(registered.inputs, item.additionalSecretOutputs),
+      provider: providerUrn(registered, urns),
+      inputs,
       options: {
         protect: item.protect,
         retainOnDelete: item.retainOnDelete,
-        dependsOn: await dependsOnUrns(item.dependsOn),
+        dependsOn: (await dependsOnResources(item.dependsOn)).map(
+          (r) => urns.byResource.get(r) ?? "(unknown)",
+        ),
         deleteBeforeReplace: item.deleteBeforeReplace,
         ignoreChanges: item.ignoreChanges,
       },
-    });
+    };
+    Object.defineProperty(planned, "secretDigests", { value: secretDigests, enumerable: false });
+    resources.push(planned);
   }
   return {
     project: project.name,
@@ -114,6 +128,62 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     resources,
     outputs: await maskOutputs(programOutputs),
   };
+}
+
+interface UrnIndex {
+  /** The URN the Pulumi engine gives each captured resource. */
+  readonly byResource: Map<pulumi.Resource, string>;
+  /** The mocks' URN (what `resource.urn` resolves to here) → the engine's. */
+  readonly byMockUrn: Map<string, string>;
+}
+
+/**
+ * The engine names a resource `urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>`, with the
+ * whole chain of parent types but without the stack's; the mock monitor abbreviates differently. The plan
+ * shows the engine's, so a URN from it works with `pulumi state` and `--target`.
+ */
+async function engineUrns(
+  captured: readonly CapturedResource[],
+  project: string,
+  stack: string,
+): Promise<UrnIndex> {
+  const byResource = new Map<pulumi.Resource, string>();
+  const qualifiedTypes = new Map<pulumi.Resource, string>();
+  for (const item of captured) {
+    const parentType = item.parent ? qualifiedTypes.get(item.parent) : undefined;
+    const qualified = parentType ? `${parentType}$${item.type}` : item.type;
+    qualifiedTypes.set(item.resource, qualified);
+    byResource.set(item.resource, `urn:pulumi:${stack}::${project}::${qualified}::${item.name}`);
+  }
+  const byMockUrn = new Map<string, string>();
+  for (const item of captured)
+    byMockUrn.set(await urnOf(item.resource), byResource.get(item.resource) as string);
+  return { byResource, byMockUrn };
+}
+
+function providerUrn(registered: RegisteredResource, urns: UrnIndex): string | null {
+  if (registered.provider === "") return null;
+  const mockUrn = registered.provider.split("::").slice(0, -1).join("::");
+  return urns.byMockUrn.get(mockUrn) ?? mockUrn;
+}
+
+/**
+ * Resource references in inputs (a node group's `cluster`, a role passed by object) arrive at the mocks as
+ * live Resource objects; the plan shows them as the URN the engine would receive.
+ */
+async function referencesAsUrns(node: unknown, urns: UrnIndex): Promise<unknown> {
+  if (pulumi.Resource.isInstance(node)) {
+    const mockUrn = await urnOf(node);
+    return urns.byMockUrn.get(mockUrn) ?? mockUrn;
+  }
+  if (Array.isArray(node)) return Promise.all(node.map((child) => referencesAsUrns(child, urns)));
+  if (typeof node === "object" && node !== null) {
+    const entries = await Promise.all(
+      Object.entries(node).map(async ([key, child]) => [key, await referencesAsUrns(child, urns)]),
+    );
+    return Object.fromEntries(entries);
+  }
+  return node;
 }
 
 async function maskOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -1,3 +1,4 @@
+import { SECRET_CONFIG_KEYS } from "../../amsConfig/types";
 import { PlanInputError } from "./errors";
 import { ProjectFile } from "./projectFiles";
 
@@ -22,7 +23,8 @@ export const SECURE_PLACEHOLDER = "offline-plan-placeholder-for-a-secure-value";
 export function parseOverride(text: string, flag: string): ConfigOverride {
   const separator = text.indexOf("=");
   const key = separator > 0 ? text.slice(0, separator).trim() : "";
-  if (!/^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_-]+)*$/.test(key)) {
+  const unsafe = key.split(/[.:]/).some((part) => ["__proto__", "constructor", "prototype"].includes(part));
+  if (unsafe || !/^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_-]+)*$/.test(key)) {
     throw new PlanInputError(`${flag} "${text}" is not key=value; allowed: key=value or path.to.key=value.`);
   }
   return { key, value: text.slice(separator + 1) };
@@ -37,10 +39,13 @@ export function buildProgramConfig(
   project: ProjectFile,
   stackConfig: Readonly<Record<string, unknown>>,
   overrides: readonly ConfigOverride[],
+  /** Keys an override sets as a secret, as `pulumi config set --secret` would. */
+  secretConfigKeys: readonly string[] = SECRET_CONFIG_KEYS,
 ): ProgramConfig {
   const qualify = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
   const effective = new Map<string, unknown>();
   const secretKeys = new Set<string>();
+  const setAsSecret = new Set(secretConfigKeys.map(qualify));
   for (const [key, declaration] of Object.entries(project.config)) {
     if (declaration.secret) secretKeys.add(qualify(key));
     if (declaration.default !== undefined) effective.set(qualify(key), declaration.default);
@@ -56,6 +61,7 @@ export function buildProgramConfig(
   for (const override of overrides) {
     const [key, ...fieldPath] = override.key.split(".");
     const fullKey = qualify(key);
+    if (setAsSecret.has(fullKey)) secretKeys.add(fullKey);
     if (fieldPath.length === 0) {
       effective.set(fullKey, override.value);
       continue;

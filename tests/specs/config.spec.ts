@@ -43,8 +43,11 @@ describe("config: parseAmsConfig", () => {
   });
 
   describe("aws:region", () => {
-    it("accepts another real region", () => {
-      assert.equal(parseStack("dev", "aws:region=us-gov-west-1").awsRegion, "us-gov-west-1");
+    it("accepts another real region, together with a certificate from that region", () => {
+      const certificate =
+        "arn:aws-us-gov:acm:us-gov-west-1:111122223333:certificate/0f3c6a52-1d7e-4c4b-9a59-7d2b1e6f0a11";
+      const config = parseStack("dev", "aws:region=us-gov-west-1", `acmCertificateArn=${certificate}`);
+      assert.equal(config.awsRegion, "us-gov-west-1");
     });
     it("rejects a malformed region", () => {
       assert.match(problemFor("aws:region", "dev", "aws:region=seoul").allowed, /ap-northeast-2/);
@@ -153,6 +156,10 @@ describe("config: parseAmsConfig", () => {
         problemFor("api.memoryRequest", "dev", "api.memoryRequest=4Gi").allowed,
         /at most api.memoryLimit/,
       );
+    });
+    it("accepts whole-number quantities given as YAML numbers, as Kubernetes does", () => {
+      assert.equal(parseStack("dev", "api.cpuLimit=2").sizing.api.cpuLimit, "2");
+      assert.equal(parseStack("dev", "api.memoryLimit=1.5Gi").sizing.api.memoryLimit, "1.5Gi");
     });
     it("rejects unknown fields inside a structured key", () => {
       assert.match(problemFor("api.replicas", "dev", "api.replicas=3").allowed, /minReplicas/);

@@ -1,13 +1,12 @@
 import { strict as assert } from "assert";
 import { validateKubernetesObject, typeTokenToApi } from "../helpers/kubernetesSchemas";
+import { kubernetesObjects } from "../harness/plan";
 import { planOf, STACKS } from "../helpers/plans";
 
 describe("every Kubernetes object validates against the official schemas (kubernetes-models)", () => {
   for (const stack of STACKS) {
     it(`stack ${stack}`, async () => {
-      const objects = (await planOf(stack)).resources.filter((resource) =>
-        resource.type.startsWith("kubernetes:"),
-      );
+      const objects = kubernetesObjects(await planOf(stack));
       assert.ok(objects.length > 0);
       for (const resource of objects) {
         assert.deepEqual(

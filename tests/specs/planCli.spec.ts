@@ -1,9 +1,11 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { Plan } from "../harness/plan";
+import { kubernetesObjects, Plan } from "../harness/plan";
+import { PROJECT_DIR } from "../harness/projectFiles";
 import { PLACEHOLDER_NOTICE } from "../harness/render";
 import { runPlanCli, STACK_TRACE_LINE } from "../helpers/cli";
 import { validateKubernetesObject } from "../helpers/kubernetesSchemas";
@@ -17,7 +19,7 @@ describe("npm run plan (the command)", function () {
     assert.ok(result.stdout.includes(PLACEHOLDER_NOTICE));
     assert.match(result.stdout, /pulumi preview/);
     assert.match(result.stdout, /^pulumi:pulumi:Stack {2}ams-dev$/m);
-    assert.match(result.stdout, /└─ kubernetes:core\/v1:ResourceQuota {2}ams-quota/);
+    assert.match(result.stdout, /└─ kubernetes:core\/v1:ResourceQuota {2}ams-namespace-quota/);
   });
 
   it("--stack prod --json prints one JSON document matching the contract, and --out writes valid YAML", async () => {
@@ -29,7 +31,7 @@ describe("npm run plan (the command)", function () {
     assert.equal(plan.stack, "prod");
 
     const files = fs.readdirSync(outDir).sort();
-    const kubernetesResources = plan.resources.filter((resource) => resource.type.startsWith("kubernetes:"));
+    const kubernetesResources = kubernetesObjects(plan);
     assert.equal(files.length, kubernetesResources.length);
     for (const file of files) {
       const documents = YAML.parseAllDocuments(fs.readFileSync(path.join(outDir, file), "utf8"));
@@ -42,6 +44,24 @@ describe("npm run plan (the command)", function () {
     );
   });
 
+  it("through npm, exactly as documented, --json is still one valid JSON document", () => {
+    const result = spawnSync("npm", ["run", "plan", "--", "--stack", "prod", "--json"], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as Plan).stack, "prod");
+  });
+
+  it("--out onto an existing file exits 2 naming the flag", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ams-out-")), "taken");
+    fs.writeFileSync(file, "");
+    const result = runPlanCli("--stack", "dev", "--out", file);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /--out .*taken cannot be used as a directory/);
+    assert.doesNotMatch(result.stderr, STACK_TRACE_LINE);
+  });
+
   it("--compare --json lists per-resource changes with paths", () => {
     const result = runPlanCli("--stack", "prod", "--compare", "api.maxReplicas=20", "--json");
     assert.equal(result.status, 0, result.stderr);
@@ -50,9 +70,9 @@ describe("npm run plan (the command)", function () {
     };
     assert.deepEqual(changes, [
       {
-        urn: "urn:pulumi:prod::ams::ams:environment:Namespace$kubernetes:core/v1:ResourceQuota::ams-quota",
+        urn: "urn:pulumi:prod::ams::ams:environment:AmsEnvironment$ams:environment:Namespace$kubernetes:core/v1:ResourceQuota::ams-namespace-quota",
         type: "kubernetes:core/v1:ResourceQuota",
-        name: "ams-quota",
+        name: "ams-namespace-quota",
         op: "update",
         paths: [
           "spec.hard.limits.cpu",

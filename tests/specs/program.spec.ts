@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../../amsConfig/errors";
 import { namespaceQuota } from "../../components/environment/quota";
-import { findResource, findResources } from "../harness/plan";
+import { findResource, findResources, kubernetesObjects } from "../harness/plan";
 import { runPlan } from "../harness/runPlan";
 import { parseOverride } from "../harness/stackConfig";
 import { parseStack } from "../helpers/config";
@@ -21,10 +21,7 @@ describe("program: what each stack declares", () => {
 
       it("puts every namespaced object into that namespace", async () => {
         const plan = await planOf(stack);
-        const namespaced = plan.resources.filter(
-          (resource) =>
-            resource.type.startsWith("kubernetes:") && resource.type !== "kubernetes:core/v1:Namespace",
-        );
+        const namespaced = kubernetesObjects(plan).filter((resource) => resource.inputs.kind !== "Namespace");
         assert.ok(namespaced.length >= 3);
         for (const resource of namespaced) {
           assert.equal(
@@ -61,7 +58,11 @@ describe("program: what each stack declares", () => {
       });
 
       it("sizes the namespace quota from the stack's sizing", async () => {
-        const quota = findResource(await planOf(stack), "kubernetes:core/v1:ResourceQuota", "ams-quota");
+        const quota = findResource(
+          await planOf(stack),
+          "kubernetes:core/v1:ResourceQuota",
+          "ams-namespace-quota",
+        );
         const expected = namespaceQuota(parseStack(stack).sizing);
         assert.deepEqual((quota.inputs.spec as { hard: unknown }).hard, {
           pods: String(expected.pods),
@@ -93,14 +94,17 @@ describe("program: what each stack declares", () => {
   describe("protection follows the environment", () => {
     it("prod protects its namespace and its application secret and keeps deleted secrets 30 days", async () => {
       const plan = await planOf("prod");
-      assert.equal(findResource(plan, "kubernetes:core/v1:Namespace", "ams").options.protect, true);
+      assert.equal(findResource(plan, "kubernetes:core/v1:Namespace", "ams-namespace").options.protect, true);
       const secret = findResource(plan, "aws:secretsmanager/secret:Secret", "ams-secrets");
       assert.equal(secret.options.protect, true);
       assert.equal(secret.inputs.recoveryWindowInDays, 30);
     });
     it("dev protects neither and keeps deleted secrets 7 days", async () => {
       const plan = await planOf("dev");
-      assert.equal(findResource(plan, "kubernetes:core/v1:Namespace", "ams").options.protect, false);
+      assert.equal(
+        findResource(plan, "kubernetes:core/v1:Namespace", "ams-namespace").options.protect,
+        false,
+      );
       const secret = findResource(plan, "aws:secretsmanager/secret:Secret", "ams-secrets");
       assert.equal(secret.options.protect, false);
       assert.equal(secret.inputs.recoveryWindowInDays, 7);
@@ -114,11 +118,15 @@ describe("program: what each stack declares", () => {
       assert.ok(names.includes("/config/ams_staging/ams.feature-flags.url"));
     });
     it("a dotted --set reaches the program: more api replicas raise the quota", async () => {
-      const base = findResource(await planOf("prod"), "kubernetes:core/v1:ResourceQuota", "ams-quota");
+      const base = findResource(
+        await planOf("prod"),
+        "kubernetes:core/v1:ResourceQuota",
+        "ams-namespace-quota",
+      );
       const more = findResource(
         await planOf("prod", "api.maxReplicas=20"),
         "kubernetes:core/v1:ResourceQuota",
-        "ams-quota",
+        "ams-namespace-quota",
       );
       const pods = (resource: typeof base) =>
         Number((resource.inputs.spec as { hard: { pods: string } }).hard.pods);

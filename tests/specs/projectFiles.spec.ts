@@ -5,6 +5,7 @@ import * as YAML from "yaml";
 import { parseAmsConfig } from "../../amsConfig/parse";
 import { RawConfig } from "../../amsConfig/rawConfig";
 import { projectValues } from "../../config";
+import { SECRET_CONFIG_KEYS } from "../../amsConfig/types";
 import { renderConfigReference, withConfigReference } from "../../tools/configReference";
 import { loadProject, loadStackConfig, PROJECT_DIR } from "../harness/projectFiles";
 import { buildProgramConfig } from "../harness/stackConfig";
@@ -19,18 +20,24 @@ describe("project files", () => {
     assert.equal(raw.runtime.name, "nodejs");
   });
 
-  it("every plain key has a type, a description and a default; secrets have no default", () => {
+  it("every key has a description and a default (so no stack is forced to set it) and plain keys a type", () => {
     for (const [key, declaration] of Object.entries(project.config)) {
       assert.ok((declaration.description ?? "").length > 20, `${key} needs a description`);
-      if (declaration.secret) {
-        assert.equal(declaration.default, undefined, `${key} is secret and must not have a plain default`);
-      } else {
-        assert.ok(declaration.default !== undefined, `${key} needs a default`);
-        const structured = typeof declaration.default === "object";
-        if (!structured) assert.ok(declaration.type, `${key} needs a type`);
-        if (declaration.type === "integer") assert.ok(Number.isInteger(declaration.default), key);
-        if (declaration.type === "string") assert.equal(typeof declaration.default, "string", key);
-      }
+      // The Pulumi CLI treats a declared key without a default as required in every stack.
+      assert.ok(declaration.default !== undefined, `${key} needs a default`);
+      const structured = typeof declaration.default === "object" && !Array.isArray(declaration.default);
+      if (!structured) assert.ok(declaration.type, `${key} needs a type`);
+      if (declaration.type === "integer") assert.ok(Number.isInteger(declaration.default), key);
+      if (declaration.type === "string") assert.equal(typeof declaration.default, "string", key);
+      if (declaration.type === "boolean") assert.equal(typeof declaration.default, "boolean", key);
+      if (declaration.type === "array") assert.ok(Array.isArray(declaration.default), key);
+    }
+  });
+
+  it("secret keys are described as secrets and default to none", () => {
+    for (const key of SECRET_CONFIG_KEYS) {
+      assert.match(project.config[key].description ?? "", /^Secret: .*--secret/);
+      assert.equal(project.config[key].default, "");
     }
   });
 

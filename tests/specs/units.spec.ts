@@ -26,7 +26,9 @@ describe("pure helpers", () => {
     it("parses memory in decimal and binary units", () => {
       assert.equal(parseMemoryBytes("512Mi"), 512 * 1024 * 1024);
       assert.equal(parseMemoryBytes("1G"), 1_000_000_000);
+      assert.equal(parseMemoryBytes("1.5Gi"), 1.5 * 2 ** 30);
       assert.equal(parseMemoryBytes("1GB"), undefined);
+      assert.equal(parseMemoryBytes("0.5"), undefined, "half a byte is not a quantity");
     });
     it("formats back to the shortest exact quantity", () => {
       assert.equal(formatCpuMillis(25000), "25");
@@ -180,6 +182,11 @@ describe("pure helpers", () => {
       ]);
       assert.deepEqual(args.compare, [{ key: "activeColor", value: "green" }]);
       assert.equal(args.json, true);
+    });
+    it("refuses config paths that would reach into JavaScript's object prototype", () => {
+      for (const text of ["api.__proto__.polluted=1", "__proto__=1", "api.constructor.prototype=1"]) {
+        assert.throws(() => parsePlanArgs(["--set", text]), /is not key=value/, text);
+      }
     });
     it("rejects unknown flags and a flag without its value", () => {
       assert.throws(() => parsePlanArgs(["--stak", "dev"]), /Unknown argument "--stak"/);

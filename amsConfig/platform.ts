@@ -1,0 +1,197 @@
+import { ProblemList } from "./errors";
+import {
+  checkInteger,
+  isIpv4Cidr,
+  numberFrom,
+  readBoolean,
+  readEnum,
+  readInteger,
+  readMatching,
+  readObject,
+  readStringArray,
+  reportUnknownFields,
+} from "./fields";
+import { RawConfig } from "./rawConfig";
+import {
+  CAPACITY_TYPES,
+  CapacityType,
+  CLUSTER_LOG_TYPES,
+  ClusterConfig,
+  ClusterLogType,
+  EnvironmentName,
+  NAT_GATEWAY_STRATEGIES,
+  NetworkConfig,
+  NodeGroupConfig,
+  PublicEntryConfig,
+} from "./types";
+
+/** `m6i.large`, `c7g.2xlarge`, `m7i-flex.xlarge`, `r6id.metal`: family (with a generation digit), size. */
+const INSTANCE_TYPE =
+  /^[a-z]+\d[a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[1-9]\d*xlarge|metal(-\d+xl)?)$/;
+const INSTANCE_TYPE_FORMAT = 'an EC2 instance type such as "m6i.large" or "c7g.2xlarge"';
+const KUBERNETES_VERSION = /^1\.(2[89]|3\d)$/;
+const IAM_PRINCIPAL = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+export function readNetwork(raw: RawConfig, problems: ProblemList): NetworkConfig | undefined {
+  const cidr = readMatching(
+    raw,
+    problems,
+    "vpcCidr",
+    (value) => isIpv4Cidr(value, 16, 20),
+    'an IPv4 CIDR from /16 to /20 with no host bits set, such as "10.20.0.0/16"',
+  );
+  const availabilityZones = readInteger(raw, problems, "availabilityZones", { min: 2, max: 6 });
+  const natGateways = readEnum(raw, problems, "natGateways", NAT_GATEWAY_STRATEGIES);
+  const flowLogs = readBoolean(raw, problems, "vpcFlowLogs");
+  if (!cidr || availabilityZones === undefined || !natGateways || flowLogs === undefined) return undefined;
+  return { cidr, availabilityZones, natGateways, flowLogs };
+}
+
+export function readCluster(
+  raw: RawConfig,
+  problems: ProblemList,
+  environment: EnvironmentName | undefined,
+): ClusterConfig | undefined {
+  const kubernetesVersion = readMatching(
+    raw,
+    problems,
+    "kubernetesVersion",
+    (v) => KUBERNETES_VERSION.test(v),
+    'an EKS Kubernetes minor version from 1.28 to 1.39, such as "1.33"',
+  );
+  const adminPrincipalArns = readStringArray(
+    raw,
+    problems,
+    "clusterAdmins",
+    "an IAM role or user ARN such as arn:aws:iam::111122223333:role/platform-admin (for an IAM Identity Center role, the ARN without its aws-reserved/sso.amazonaws.com/ path, as EKS access entries require)",
+    (arn) => IAM_PRINCIPAL.test(arn) && !arn.includes("/aws-reserved/"),
+  );
+  const publicAccessCidrs = readStringArray(
+    raw,
+    problems,
+    "clusterPublicAccessCidrs",
+    'an IPv4 CIDR such as "203.0.113.0/24"',
+    (cidr) => isIpv4Cidr(cidr),
+  );
+  const logTypes = readStringArray(
+    raw,
+    problems,
+    "clusterLogTypes",
+    `one of ${CLUSTER_LOG_TYPES.join(", ")}`,
+    (type) => (CLUSTER_LOG_TYPES as readonly string[]).includes(type),
+  ) as ClusterLogType[] | undefined;
+  if (logTypes && environment === "prod" && logTypes.length < CLUSTER_LOG_TYPES.length) {
+    problems.add(
+      "clusterLogTypes",
+      logTypes,
+      `all of ${CLUSTER_LOG_TYPES.join(", ")} in prod, where every control-plane action must be auditable`,
+    );
+  }
+  const nodeGroup = readNodeGroup(raw, problems, environment);
+  if (!kubernetesVersion || !adminPrincipalArns || !publicAccessCidrs || !logTypes || !nodeGroup)
+    return undefined;
+  return { kubernetesVersion, adminPrincipalArns, publicAccessCidrs, logTypes, nodeGroup };
+}
+
+const NODE_GROUP_FIELDS = [
+  "instanceTypes",
+  "minSize",
+  "desiredSize",
+  "maxSize",
+  "diskSizeGib",
+  "capacityType",
+];
+
+function readNodeGroup(
+  raw: RawConfig,
+  problems: ProblemList,
+  environment: EnvironmentName | undefined,
+): NodeGroupConfig | undefined {
+  const block = readObject(raw, problems, "nodeGroup", `the fields ${NODE_GROUP_FIELDS.join(", ")}`);
+  if (block === undefined) return undefined;
+  reportUnknownFields(problems, "nodeGroup", block, NODE_GROUP_FIELDS);
+
+  const types = block.instanceTypes;
+  let instanceTypes: string[] | undefined;
+  if (!Array.isArray(types) || types.length === 0) {
+    problems.add("nodeGroup.instanceTypes", types, `a non-empty list of ${INSTANCE_TYPE_FORMAT}`);
+  } else {
+    instanceTypes = [];
+    types.forEach((type: unknown, index) => {
+      if (typeof type === "string" && INSTANCE_TYPE.test(type)) instanceTypes?.push(type);
+      else problems.add(`nodeGroup.instanceTypes[${index}]`, type, INSTANCE_TYPE_FORMAT);
+    });
+    if (instanceTypes.length !== types.length) instanceTypes = undefined;
+  }
+  // A node per AZ at least in prod, so losing a node (or a zone) never leaves the cluster without capacity.
+  const minFloor = environment === "prod" ? 2 : 1;
+  const field = (name: string, range: { min: number; max: number }) =>
+    checkInteger(problems, `nodeGroup.${name}`, numberFrom(block[name]), block[name], range);
+  const minSize = field("minSize", { min: minFloor, max: 100 });
+  const maxSize = field("maxSize", { min: Math.max(minSize ?? 1, 1), max: 100 });
+  const desiredSize = field("desiredSize", { min: minSize ?? 1, max: maxSize ?? 100 });
+  const diskSizeGib = field("diskSizeGib", { min: 20, max: 1000 });
+  const capacityType = block.capacityType;
+  if (!(CAPACITY_TYPES as readonly unknown[]).includes(capacityType)) {
+    problems.add("nodeGroup.capacityType", capacityType, `one of ${CAPACITY_TYPES.join(", ")}`);
+  }
+  if (
+    !instanceTypes ||
+    minSize === undefined ||
+    maxSize === undefined ||
+    desiredSize === undefined ||
+    diskSizeGib === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    instanceTypes,
+    minSize,
+    desiredSize,
+    maxSize,
+    diskSizeGib,
+    capacityType: capacityType as CapacityType,
+  };
+}
+
+export function readPublicEntry(
+  raw: RawConfig,
+  problems: ProblemList,
+  region: string | undefined,
+): PublicEntryConfig | undefined {
+  const inRegion = region ?? "[a-z0-9-]+";
+  const apiHost = readMatching(
+    raw,
+    problems,
+    "apiHost",
+    (host) => HOST_NAME.test(host),
+    'a DNS host name such as "api.dev.ams.example.com"',
+  );
+  const certificateArn = readMatching(
+    raw,
+    problems,
+    "acmCertificateArn",
+    (arn) => new RegExp(`^arn:aws(-cn|-us-gov)?:acm:${inRegion}:\\d{12}:certificate/${UUID}$`).test(arn),
+    `an ACM certificate ARN in the stack's region (${region}), such as arn:aws:acm:${region}:111122223333:certificate/<uuid>; an ALB can only use a certificate from its own region`,
+  );
+  const wafAclArn = raw.get("wafAclArn") ?? "";
+  const wafPattern = new RegExp(
+    `^arn:aws(-cn|-us-gov)?:wafv2:${inRegion}:\\d{12}:regional/webacl/[\\w-]+/${UUID}$`,
+  );
+  if (wafAclArn !== "" && !wafPattern.test(wafAclArn)) {
+    problems.add("wafAclArn", wafAclArn, `a regional WAFv2 web ACL ARN in ${region}, or "" for none`);
+  }
+  const deregistrationDelaySeconds = readInteger(raw, problems, "deregistrationDelaySeconds", {
+    min: 0,
+    max: 3600,
+  });
+  if (!apiHost || !certificateArn || deregistrationDelaySeconds === undefined) return undefined;
+  return {
+    apiHost,
+    certificateArn,
+    wafAclArn: wafAclArn === "" ? undefined : wafAclArn,
+    deregistrationDelaySeconds,
+  };
+}

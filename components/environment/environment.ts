@@ -1,0 +1,127 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AmsSecrets } from "../../config";
+import { AmsConfig } from "../../amsConfig/types";
+import { clusterAddons } from "./addons";
+import { AmsAppConfig } from "./appConfig";
+import { AmsAppSecrets } from "./appSecrets";
+import { cluster } from "./cluster";
+import { environmentKey } from "./encryptionKey";
+import { AmsNamespace } from "./namespace";
+import { network } from "./network";
+import { albName, publicEntry } from "./publicEntry";
+import { awsProvider } from "./providers";
+
+export interface AmsEnvironmentArgs {
+  /** The validated stack config; every size, version and switch of the environment comes from it. */
+  readonly config: AmsConfig;
+  /** Secret config values (Pulumi secrets). */
+  readonly secrets: AmsSecrets;
+}
+
+/** The EKS cluster's name: fixed per environment, so IAM scoping and subnet tags can name it up front. */
+export function clusterName(environment: string): string {
+  return `ams-${environment}`;
+}
+
+/**
+ * Everything a stack needs before an AMS workload can run and take traffic: encryption key, VPC, EKS with
+ * its node group and add-ons, the namespace, the public entry (ALB through an Ingress), and the shared
+ * application config and secrets. Same shape in every environment; only config differs.
+ */
+export class AmsEnvironment extends pulumi.ComponentResource {
+  readonly clusterName: string;
+  /** Kubeconfig of the cluster (secret). */
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  readonly oidcProviderUrl: pulumi.Output<string>;
+  readonly namespace: pulumi.Output<string>;
+  readonly nodeSecurityGroupId: pulumi.Output<string>;
+  readonly albName: string;
+  readonly vpcId: pulumi.Output<string>;
+  readonly publicSubnetIds: pulumi.Output<string[]>;
+  readonly privateSubnetIds: pulumi.Output<string[]>;
+  readonly sharedConfigMap: pulumi.Output<string>;
+  readonly parameterPath: string;
+  readonly appSecretArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AmsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(
+      "ams:environment:AmsEnvironment",
+      name,
+      {},
+      { ...opts, providers: { aws: awsProvider(args.config) } },
+    );
+    const { config } = args;
+    const environment = config.environment;
+    this.clusterName = clusterName(environment);
+
+    const key = environmentKey(`${name}-key`, environment, config.awsRegion, this);
+    const net = network(
+      `${name}-vpc`,
+      { environment, network: config.network, clusterName: this.clusterName, logKeyArn: key.arn },
+      this,
+    );
+    const eks = cluster(
+      `${name}-eks`,
+      { environment, clusterName: this.clusterName, config: config.cluster, network: net, keyArn: key.arn },
+      this,
+    );
+    const kubernetes = { parent: this, providers: { kubernetes: eks.provider } };
+
+    const namespace = new AmsNamespace(
+      `${name}-namespace`,
+      { environment, sizing: config.sizing },
+      kubernetes,
+    );
+    const addons = clusterAddons(
+      `${name}-addons`,
+      {
+        environment,
+        region: config.awsRegion,
+        strategy: config.release.strategy,
+        clusterName: this.clusterName,
+        vpcId: net.vpcId,
+        oidc: { providerArn: eks.oidcProviderArn, providerUrl: eks.oidcProviderUrl },
+        provider: eks.provider,
+        nodes: [eks.nodeGroup],
+      },
+      this,
+    );
+    // The controller's admission webhook validates Ingresses, so it must run before the first one.
+    publicEntry(
+      `${name}-public`,
+      { environment, entry: config.publicEntry, namespace: namespace.name },
+      { parent: this, provider: eks.provider, dependsOn: [addons.loadBalancerController] },
+    );
+    const appSecrets = new AmsAppSecrets(
+      `${name}-secrets`,
+      { environment, featureFlagSdkKey: args.secrets.featureFlagSdkKey },
+      { parent: this },
+    );
+    const appConfig = new AmsAppConfig(`${name}-config`, { config, namespace: namespace.name }, kubernetes);
+
+    this.kubeconfig = eks.kubeconfig;
+    this.oidcProviderArn = eks.oidcProviderArn;
+    this.oidcProviderUrl = eks.oidcProviderUrl;
+    this.namespace = namespace.name;
+    this.nodeSecurityGroupId = eks.nodeSecurityGroupId;
+    this.albName = albName(environment);
+    this.vpcId = net.vpcId;
+    this.publicSubnetIds = net.publicSubnetIds;
+    this.privateSubnetIds = net.privateSubnetIds;
+    this.sharedConfigMap = appConfig.configMapName;
+    this.parameterPath = appConfig.parameterPath;
+    this.appSecretArn = appSecrets.secretArn;
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      kubeconfig: this.kubeconfig,
+      oidcProviderArn: this.oidcProviderArn,
+      namespace: this.namespace,
+      nodeSecurityGroupId: this.nodeSecurityGroupId,
+      albName: this.albName,
+      vpcId: this.vpcId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+    });
+  }
+}

@@ -1,0 +1,57 @@
+/** IAM policy documents as plain data, so they can be unit-tested and checked with an IAM simulator. */
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: Record<string, string | string[]> | "*";
+  readonly Action: string | string[];
+  readonly Resource?: string | string[];
+  readonly Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: PolicyStatement[];
+}
+
+export function policy(...statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Trust policy that lets an AWS service assume a role, only on behalf of this account. */
+export function serviceTrustPolicy(
+  service: string,
+  accountId: string,
+  extraActions: string[] = [],
+): PolicyDocument {
+  return policy({
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: ["sts:AssumeRole", ...extraActions],
+    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+  });
+}
+
+/**
+ * IRSA trust policy: only the pods running as `system:serviceaccount:<namespace>:<serviceAccount>` in this
+ * cluster (its OIDC provider) may assume the role, and only with a token minted for STS.
+ * @param oidcProviderUrl the issuer without `https://`, e.g. `oidc.eks.ap-northeast-2.amazonaws.com/id/ABC`.
+ */
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  oidcProviderUrl: string,
+  namespace: string,
+  serviceAccount: string,
+): PolicyDocument {
+  return policy({
+    Effect: "Allow",
+    Principal: { Federated: oidcProviderArn },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: {
+        [`${oidcProviderUrl}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+        [`${oidcProviderUrl}:aud`]: "sts.amazonaws.com",
+      },
+    },
+  });
+}

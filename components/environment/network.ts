@@ -1,0 +1,147 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentName, NetworkConfig } from "../../amsConfig/types";
+import { awsTags } from "../labels";
+import { serviceTrustPolicy, policy } from "./iamDocuments";
+
+export interface Network {
+  readonly vpc: awsx.ec2.Vpc;
+  readonly vpcId: pulumi.Output<string>;
+  readonly publicSubnetIds: pulumi.Output<string[]>;
+  readonly privateSubnetIds: pulumi.Output<string[]>;
+}
+
+/**
+ * Subnet sizes relative to the VPC: private subnets get 1/8 of the VPC per zone (pods take VPC IPs with
+ * the VPC CNI, so they need room), public ones 1/64 (only load balancers and NAT gateways live there).
+ * Six zones still fit: 6 × (1/8 + 1/64) < 1.
+ */
+export function subnetMasks(vpcCidr: string): { privateMask: number; publicMask: number } {
+  const prefix = Number(vpcCidr.split("/")[1]);
+  return { privateMask: prefix + 3, publicMask: prefix + 6 };
+}
+
+/** Tags the AWS Load Balancer Controller uses to find the subnets for public and internal load balancers. */
+export function subnetTags(clusterName: string, type: "Public" | "Private"): Record<string, string> {
+  return {
+    [type === "Public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1",
+    [`kubernetes.io/cluster/${clusterName}`]: "shared",
+  };
+}
+
+/**
+ * The environment's VPC, built with awsx's `ec2.Vpc` (it lays out subnets, route tables, the internet
+ * gateway and the NAT gateways the way AWS recommends, so we do not hand-write route tables).
+ */
+export function network(
+  name: string,
+  args: {
+    environment: EnvironmentName;
+    network: NetworkConfig;
+    clusterName: string;
+    logKeyArn: pulumi.Input<string>;
+  },
+  parent: pulumi.Resource,
+): Network {
+  const masks = subnetMasks(args.network.cidr);
+  const vpc = new awsx.ec2.Vpc(
+    name,
+    {
+      cidrBlock: args.network.cidr,
+      numberOfAvailabilityZones: args.network.availabilityZones,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      natGateways: {
+        strategy:
+          args.network.natGateways === "perAz"
+            ? awsx.ec2.NatGatewayStrategy.OnePerAz
+            : awsx.ec2.NatGatewayStrategy.Single,
+      },
+      subnetStrategy: awsx.ec2.SubnetAllocationStrategy.Auto,
+      subnetSpecs: [
+        {
+          type: awsx.ec2.SubnetType.Public,
+          cidrMask: masks.publicMask,
+          tags: subnetTags(args.clusterName, "Public"),
+        },
+        {
+          type: awsx.ec2.SubnetType.Private,
+          cidrMask: masks.privateMask,
+          tags: subnetTags(args.clusterName, "Private"),
+        },
+      ],
+      tags: { ...awsTags("network"), Name: `ams-${args.environment}` },
+    },
+    { parent },
+  );
+  if (args.network.flowLogs)
+    flowLogs(`${name}-flow-logs`, args.environment, vpc.vpcId, args.logKeyArn, parent);
+  return {
+    vpc,
+    vpcId: vpc.vpcId,
+    publicSubnetIds: vpc.publicSubnetIds,
+    privateSubnetIds: vpc.privateSubnetIds,
+  };
+}
+
+/** Every accepted and rejected flow of the VPC, kept for a year in prod's log group, encrypted. */
+function flowLogs(
+  name: string,
+  environment: EnvironmentName,
+  vpcId: pulumi.Input<string>,
+  keyArn: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): void {
+  const logGroup = new aws.cloudwatch.LogGroup(
+    name,
+    {
+      name: `/aws/vpc/ams-${environment}/flow-logs`,
+      retentionInDays: environment === "prod" ? 365 : 30,
+      kmsKeyId: keyArn,
+      tags: awsTags("network"),
+    },
+    { parent },
+  );
+  const account = aws.getCallerIdentityOutput({}, { parent });
+  const role = new aws.iam.Role(
+    `${name}-delivery`,
+    {
+      description: `AMS ${environment}: VPC flow logs delivery to CloudWatch Logs`,
+      assumeRolePolicy: account.accountId.apply((id) =>
+        JSON.stringify(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", id)),
+      ),
+      tags: awsTags("network"),
+    },
+    { parent },
+  );
+  new aws.iam.RolePolicy(
+    `${name}-delivery`,
+    {
+      role: role.name,
+      policy: logGroup.arn.apply((arn) =>
+        JSON.stringify(
+          policy({
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [arn, `${arn}:*`],
+          }),
+        ),
+      ),
+    },
+    { parent },
+  );
+  new aws.ec2.FlowLog(
+    name,
+    {
+      vpcId,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: logGroup.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 60,
+      tags: awsTags("network"),
+    },
+    { parent },
+  );
+}

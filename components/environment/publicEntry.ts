@@ -1,0 +1,98 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentName, PublicEntryConfig } from "../../amsConfig/types";
+import { amsLabels } from "../labels";
+
+/** Modern TLS only (TLS 1.3 and 1.2 with forward secrecy). */
+export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/** The Ingress that owns the public ALB's load-balancer-level settings. */
+export const PUBLIC_INGRESS_NAME = "ams-public";
+
+/** The ALB's name: fixed per environment, so dashboards, alarms and WAF logs keep finding it. */
+export function albName(environment: EnvironmentName): string {
+  return `ams-${environment}-public`;
+}
+
+/**
+ * Ingress group every public route of the environment joins; the AWS Load Balancer Controller merges all
+ * Ingresses of one group into one ALB, so the delivery components attach their routes to this ALB.
+ */
+export function ingressGroup(environment: EnvironmentName): string {
+  return `ams-${environment}-public`;
+}
+
+/**
+ * Target-group annotations every backend on the public ALB must carry: the deregistration delay that
+ * pods' graceful shutdown and blue-green scale-downs are timed against, and the readiness health check.
+ */
+export function targetGroupAnnotations(entry: PublicEntryConfig): Record<string, string> {
+  return {
+    "alb.ingress.kubernetes.io/target-type": "ip",
+    "alb.ingress.kubernetes.io/target-group-attributes": `deregistration_delay.timeout_seconds=${entry.deregistrationDelaySeconds}`,
+    "alb.ingress.kubernetes.io/healthcheck-path": "/actuator/health/readiness",
+    "alb.ingress.kubernetes.io/success-codes": "200",
+  };
+}
+
+/** Load-balancer-level annotations: listeners, TLS, redirect, WAF, name, attributes. */
+export function publicIngressAnnotations(
+  environment: EnvironmentName,
+  entry: PublicEntryConfig,
+): Record<string, string> {
+  return {
+    "alb.ingress.kubernetes.io/load-balancer-name": albName(environment),
+    "alb.ingress.kubernetes.io/group.name": ingressGroup(environment),
+    // Evaluated after every service route, so it only catches what no route matched.
+    "alb.ingress.kubernetes.io/group.order": "1000",
+    "alb.ingress.kubernetes.io/scheme": "internet-facing",
+    "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTP: 80 }, { HTTPS: 443 }]),
+    "alb.ingress.kubernetes.io/ssl-redirect": "443",
+    "alb.ingress.kubernetes.io/certificate-arn": entry.certificateArn,
+    "alb.ingress.kubernetes.io/ssl-policy": SSL_POLICY,
+    "alb.ingress.kubernetes.io/load-balancer-attributes": [
+      "routing.http.drop_invalid_header_fields.enabled=true",
+      `deletion_protection.enabled=${environment === "prod"}`,
+      "idle_timeout.timeout_seconds=60",
+    ].join(","),
+    ...(entry.wafAclArn === undefined ? {} : { "alb.ingress.kubernetes.io/wafv2-acl-arn": entry.wafAclArn }),
+    "alb.ingress.kubernetes.io/actions.not-found": JSON.stringify({
+      type: "fixed-response",
+      fixedResponseConfig: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" },
+    }),
+    ...targetGroupAnnotations(entry),
+  };
+}
+
+/**
+ * The environment's public entry: an Ingress (class `alb`) through which the AWS Load Balancer Controller
+ * creates and owns the internet-facing ALB — HTTPS with the configured certificate, HTTP redirected to
+ * HTTPS, optional WAF. It routes nothing itself (unknown hosts get a 404); the delivery components add the
+ * weighted api routes to the same Ingress group.
+ */
+export function publicEntry(
+  name: string,
+  args: { environment: EnvironmentName; entry: PublicEntryConfig; namespace: pulumi.Input<string> },
+  opts: pulumi.CustomResourceOptions,
+): k8s.networking.v1.Ingress {
+  return new k8s.networking.v1.Ingress(
+    name,
+    {
+      metadata: {
+        name: PUBLIC_INGRESS_NAME,
+        namespace: args.namespace,
+        labels: amsLabels({
+          name: "ams",
+          instance: albName(args.environment),
+          component: "public-entry",
+          environment: args.environment,
+        }),
+        annotations: publicIngressAnnotations(args.environment, args.entry),
+      },
+      spec: {
+        ingressClassName: "alb",
+        defaultBackend: { service: { name: "not-found", port: { name: "use-annotation" } } },
+      },
+    },
+    opts,
+  );
+}
