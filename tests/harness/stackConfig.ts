@@ -86,8 +86,18 @@ function asConfigString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** `--set api.minReplicas=3` stores a number, like a YAML scalar would. */
+/**
+ * `--set api.minReplicas=3` stores a number, like a YAML scalar would; a JSON list or object
+ * (`--set nodeGroup.instanceTypes=["m6i.large"]`) is stored as that structure.
+ */
 function scalarFrom(text: string): unknown {
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
   if (text === "true" || text === "false") return text === "true";
   return text;

@@ -166,6 +166,107 @@ describe("config: parseAmsConfig", () => {
     });
   });
 
+  describe("network, cluster and public entry", () => {
+    it("reads the committed platform settings", () => {
+      const prod = parseStack("prod");
+      assert.deepEqual(prod.network, {
+        cidr: "10.30.0.0/16",
+        availabilityZones: 3,
+        natGateways: "perAz",
+        flowLogs: true,
+      });
+      assert.equal(prod.cluster.nodeGroup.minSize, 3);
+      assert.equal(prod.publicEntry.apiHost, "api.ams.example.com");
+    });
+    for (const zones of ["1", "7"]) {
+      it(`rejects availabilityZones=${zones}`, () => {
+        assert.equal(
+          problemFor("availabilityZones", "dev", `availabilityZones=${zones}`).allowed,
+          "an integer from 2 to 6",
+        );
+      });
+    }
+    for (const cidr of ["10.0.0.0/8", "10.0.0.1/16", "10.300.0.0/16", "ten/16"]) {
+      it(`rejects vpcCidr=${cidr}`, () => {
+        assert.match(problemFor("vpcCidr", "dev", `vpcCidr=${cidr}`).allowed, /IPv4 CIDR from \/16 to \/20/);
+      });
+    }
+    it("rejects a malformed public-access CIDR, naming its position", () => {
+      const problem = problemFor(
+        "clusterPublicAccessCidrs[1]",
+        "dev",
+        'clusterPublicAccessCidrs=["203.0.113.0/24","203.0.113.0/33"]',
+      );
+      assert.equal(problem.value, '"203.0.113.0/33"');
+    });
+    for (const type of ["large", "m6i", "M6I.LARGE", "m6i.huge"]) {
+      it(`rejects the instance type ${type}`, () => {
+        assert.match(
+          problemFor("nodeGroup.instanceTypes[0]", "prod", `nodeGroup.instanceTypes=["${type}"]`).allowed,
+          /instance type/,
+        );
+      });
+    }
+    it("accepts current instance type names", () => {
+      const types = ["m6i.large", "c7g.2xlarge", "m7i-flex.xlarge", "r6id.metal", "t3.medium"];
+      assert.deepEqual(
+        parseStack("dev", `nodeGroup.instanceTypes=${JSON.stringify(types)}`).cluster.nodeGroup.instanceTypes,
+        types,
+      );
+    });
+    it("rejects a node group whose minimum exceeds its maximum", () => {
+      assert.equal(
+        problemFor("nodeGroup.maxSize", "dev", "nodeGroup.minSize=5", "nodeGroup.desiredSize=5").allowed,
+        "an integer from 5 to 100",
+      );
+    });
+    it("rejects a desired size outside min..max", () => {
+      assert.equal(
+        problemFor("nodeGroup.desiredSize", "dev", "nodeGroup.desiredSize=9").allowed,
+        "an integer from 1 to 3",
+      );
+    });
+    it("rejects a malformed ACM certificate ARN and one from another region", () => {
+      assert.match(
+        problemFor("acmCertificateArn", "prod", "acmCertificateArn=arn:aws:acm:cert/123").allowed,
+        /ACM certificate ARN/,
+      );
+      const otherRegion =
+        "arn:aws:acm:us-east-1:111122223333:certificate/9d1f4e7a-2c35-4b08-b6d1-3e5f8a0c7b33";
+      assert.match(
+        problemFor("acmCertificateArn", "prod", `acmCertificateArn=${otherRegion}`).allowed,
+        /own region/,
+      );
+    });
+    it("rejects a WAF ACL that is not a regional WAFv2 ACL", () => {
+      const global =
+        "arn:aws:wafv2:us-east-1:111122223333:global/webacl/x/7c2a9e41-5d63-4f1b-a8e0-6b3d2f9c1a44";
+      assert.match(problemFor("wafAclArn", "prod", `wafAclArn=${global}`).allowed, /regional WAFv2/);
+    });
+    it("requires every control-plane log type in prod but not in dev", () => {
+      assert.match(
+        problemFor("clusterLogTypes", "prod", 'clusterLogTypes=["api"]').allowed,
+        /all of .* in prod/,
+      );
+      assert.deepEqual(parseStack("dev", 'clusterLogTypes=["api"]').cluster.logTypes, ["api"]);
+    });
+    it("rejects an IAM Identity Center role ARN with its path, which EKS access entries do not accept", () => {
+      const sso =
+        "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/ap-northeast-2/AWSReservedSSO_Admin_0123";
+      assert.match(
+        problemFor("clusterAdmins[0]", "prod", `clusterAdmins=["${sso}"]`).allowed,
+        /without its aws-reserved/,
+      );
+    });
+    it("rejects an unsupported Kubernetes version and a bad API host", () => {
+      assert.match(
+        problemFor("kubernetesVersion", "dev", "kubernetesVersion=1.20").allowed,
+        /1\.28 to 1\.39/,
+      );
+      assert.match(problemFor("apiHost", "dev", "apiHost=https://api.example.com").allowed, /DNS host name/);
+    });
+  });
+
   describe("unknown keys and error reporting", () => {
     it("reports a mistyped key with a suggestion and without echoing its value", () => {
       const problem = problemFor("activeColour", "prod", "activeColour=hunter2");

@@ -115,6 +115,20 @@ describe("npm run plan (the command)", function () {
       /Unknown stack "qa": there is no Pulumi\.qa\.yaml.*stacks: dev, prod, staging\./,
     ],
     ["a malformed --set", ["--set", "activeColor"], /--set "activeColor" is not key=value/],
+    [
+      "bad platform config (zones, CIDR, ACM ARN, node sizes)",
+      [
+        "--set",
+        "availabilityZones=7",
+        "--set",
+        "vpcCidr=10.0.0.0/8",
+        "--set",
+        "acmCertificateArn=arn:aws:acm:x",
+        "--set",
+        "nodeGroup.minSize=10",
+      ],
+      /\(5 problems\): vpcCidr is "10\.0\.0\.0\/8".*availabilityZones is "7".*nodeGroup\.maxSize is 9.*nodeGroup\.desiredSize is 3.*acmCertificateArn is "arn:aws:acm:x"/,
+    ],
   ];
   for (const [what, args, message] of invalid) {
     it(`${what} exits 2 with a clear message and no stack trace`, () => {
