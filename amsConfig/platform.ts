@@ -137,6 +137,14 @@ function readNodeGroup(
   if (!(CAPACITY_TYPES as readonly unknown[]).includes(capacityType)) {
     problems.add("nodeGroup.capacityType", capacityType, `one of ${CAPACITY_TYPES.join(", ")}`);
   }
+  if (instanceTypes && new Set(instanceTypes.map(architectureOf)).size > 1) {
+    problems.add(
+      "nodeGroup.instanceTypes",
+      instanceTypes,
+      "instance types of one CPU architecture (all Graviton/arm64 or all x86_64): a node group runs one AMI",
+    );
+    instanceTypes = undefined;
+  }
   if (
     !instanceTypes ||
     minSize === undefined ||
@@ -154,6 +162,13 @@ function readNodeGroup(
     diskSizeGib,
     capacityType: capacityType as CapacityType,
   };
+}
+
+/** `m6g.large`, `c7gn.xlarge`, `t4g.small`, `a1.large` → arm64 (Graviton); everything else x86_64. */
+export function architectureOf(instanceType: string): "arm64" | "x86_64" {
+  const [family] = instanceType.split(".");
+  const generationSuffix = family.replace(/^[a-z]+\d+/, "");
+  return family === "a1" || generationSuffix.includes("g") ? "arm64" : "x86_64";
 }
 
 export function readPublicEntry(

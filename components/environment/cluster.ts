@@ -6,6 +6,7 @@ import { ClusterConfig, EnvironmentName } from "../../amsConfig/types";
 import { awsTags } from "../labels";
 import { policy, serviceTrustPolicy } from "./iamDocuments";
 import { Network } from "./network";
+import { nodeLaunchTemplate } from "./nodeLaunchTemplate";
 import { environmentPolicy } from "./policy";
 
 /** EKS access policy that makes a principal cluster-admin. */
@@ -26,17 +27,23 @@ export interface Cluster {
   readonly nodeGroup: eks.ManagedNodeGroup;
   readonly kubeconfig: pulumi.Output<string>;
   readonly oidcProviderArn: pulumi.Output<string>;
-  readonly oidcProviderUrl: pulumi.Output<string>;
+  /** The OIDC issuer without `https://`: the prefix of IRSA condition keys (`<issuer>:sub`). */
+  readonly oidcIssuer: pulumi.Output<string>;
+  /** The security group EKS attaches to the cluster and to managed nodes (and so to pods). */
   readonly nodeSecurityGroupId: pulumi.Output<string>;
 }
 
-/** Access entries (authentication mode API): each admin principal gets cluster-admin, nothing else does. */
+/**
+ * Access entries (authentication mode API): each admin principal gets cluster-admin, nothing else does.
+ * Keyed by the principal's name, not its position, so removing one admin does not re-key the others (a
+ * re-keyed entry would be replaced, and its create would collide with the entry it replaces).
+ */
 export function adminAccessEntries(
   principalArns: readonly string[],
 ): Record<string, eks.types.input.AccessEntryArgs> {
   return Object.fromEntries(
-    principalArns.map((principalArn, index) => [
-      `admin-${index}`,
+    principalArns.map((principalArn) => [
+      accessEntryKey(principalArn),
       {
         principalArn,
         accessPolicies: {
@@ -47,10 +54,19 @@ export function adminAccessEntries(
   );
 }
 
+/** `arn:aws:iam::111122223333:role/ops/platform-admin` → `role-ops-platform-admin`. */
+export function accessEntryKey(principalArn: string): string {
+  return principalArn
+    .split(":")
+    .slice(5)
+    .join(":")
+    .replace(/[^A-Za-z0-9-]+/g, "-");
+}
+
 /**
  * The EKS cluster: API-mode access entries, IRSA (OIDC provider), secrets sealed with the environment key,
  * control-plane logs, a private endpoint (plus a public one only for the configured CIDRs), and a managed
- * node group in the private subnets with IMDSv2 required, so pods cannot borrow the node's credentials.
+ * node group in the private subnets whose metadata service pods cannot reach (see nodeLaunchTemplate.ts).
  */
 export function cluster(
   name: string,
@@ -78,13 +94,13 @@ export function cluster(
     },
     { parent },
   );
-  new aws.iam.RolePolicyAttachment(
+  const clusterPolicy = new aws.iam.RolePolicyAttachment(
     `${name}-control-plane`,
     { role: serviceRole.name, policyArn: "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" },
     { parent },
   );
   // Envelope encryption of Kubernetes secrets: the control plane must use the environment key.
-  new aws.iam.RolePolicy(
+  const keyPolicy = new aws.iam.RolePolicy(
     `${name}-control-plane-kms`,
     {
       role: serviceRole.name,
@@ -97,6 +113,19 @@ export function cluster(
           }),
         ),
       ),
+    },
+    { parent },
+  );
+
+  // EKS would create this log group itself, unencrypted and kept forever; created here, it is sealed with
+  // the environment key and expires.
+  const controlPlaneLogs = new aws.cloudwatch.LogGroup(
+    `${name}-control-plane-logs`,
+    {
+      name: `/aws/eks/${args.clusterName}/cluster`,
+      retentionInDays: environment === "prod" ? 365 : 30,
+      kmsKeyId: args.keyArn,
+      tags: awsTags("cluster"),
     },
     { parent },
   );
@@ -120,11 +149,14 @@ export function cluster(
       ...(publicEndpoint ? { publicAccessCidrs: [...config.publicAccessCidrs] } : {}),
       serviceRole,
       skipDefaultNodeGroup: true,
+      // Managed nodes get the security group EKS creates for the cluster; the extra node group @pulumi/eks
+      // would create applies to self-managed nodes only, and exporting it would mislead data-store rules.
+      skipDefaultSecurityGroups: true,
       nodeAssociatePublicIpAddress: false,
       deletionProtection: protect,
       tags: awsTags("cluster"),
     },
-    { parent, protect },
+    { parent, protect, dependsOn: [clusterPolicy, keyPolicy, controlPlaneLogs] },
   );
 
   const nodeRole = new aws.iam.Role(
@@ -147,11 +179,13 @@ export function cluster(
       ),
   );
   const { nodeGroup } = config;
+  const launchTemplate = nodeLaunchTemplate(`${name}-nodes`, environment, nodeGroup, parent);
   const generalNodes = new eks.ManagedNodeGroup(
     `${name}-general`,
     {
       cluster: eksCluster,
-      nodeGroupName: `${args.clusterName}-general`,
+      // A prefix, not a fixed name: changing instance types replaces the group, create-before-delete.
+      nodeGroupNamePrefix: `${args.clusterName}-general-`,
       nodeRole,
       subnetIds: args.network.privateSubnetIds,
       instanceTypes: [...nodeGroup.instanceTypes],
@@ -161,10 +195,7 @@ export function cluster(
         desiredSize: nodeGroup.desiredSize,
         maxSize: nodeGroup.maxSize,
       },
-      diskSize: nodeGroup.diskSizeGib,
-      enableIMDSv2: true,
-      // The cluster autoscaler (or an operator) owns the live desired size; a deploy must not reset it.
-      ignoreScalingChanges: true,
+      launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
       labels: { "ams.io/node-group": "general" },
       tags: awsTags("cluster"),
     },
@@ -180,7 +211,7 @@ export function cluster(
     nodeGroup: generalNodes,
     kubeconfig,
     oidcProviderArn: eksCluster.oidcProviderArn,
-    oidcProviderUrl: eksCluster.oidcProviderUrl,
+    oidcIssuer: eksCluster.oidcIssuer,
     nodeSecurityGroupId: eksCluster.nodeSecurityGroupId,
   };
 }

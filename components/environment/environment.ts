@@ -33,7 +33,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
   /** Kubeconfig of the cluster (secret). */
   readonly kubeconfig: pulumi.Output<string>;
   readonly oidcProviderArn: pulumi.Output<string>;
-  readonly oidcProviderUrl: pulumi.Output<string>;
+  readonly oidcIssuer: pulumi.Output<string>;
   readonly namespace: pulumi.Output<string>;
   readonly nodeSecurityGroupId: pulumi.Output<string>;
   readonly albName: string;
@@ -81,7 +81,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
         strategy: config.release.strategy,
         clusterName: this.clusterName,
         vpcId: net.vpcId,
-        oidc: { providerArn: eks.oidcProviderArn, providerUrl: eks.oidcProviderUrl },
+        oidc: { providerArn: eks.oidcProviderArn, issuer: eks.oidcIssuer },
         provider: eks.provider,
         nodes: [eks.nodeGroup],
       },
@@ -102,7 +102,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
 
     this.kubeconfig = eks.kubeconfig;
     this.oidcProviderArn = eks.oidcProviderArn;
-    this.oidcProviderUrl = eks.oidcProviderUrl;
+    this.oidcIssuer = eks.oidcIssuer;
     this.namespace = namespace.name;
     this.nodeSecurityGroupId = eks.nodeSecurityGroupId;
     this.albName = albName(environment);

@@ -35,14 +35,16 @@ export function serviceTrustPolicy(
 /**
  * IRSA trust policy: only the pods running as `system:serviceaccount:<namespace>:<serviceAccount>` in this
  * cluster (its OIDC provider) may assume the role, and only with a token minted for STS.
- * @param oidcProviderUrl the issuer without `https://`, e.g. `oidc.eks.ap-northeast-2.amazonaws.com/id/ABC`.
+ * @param issuer the OIDC issuer without `https://`, e.g. `oidc.eks.ap-northeast-2.amazonaws.com/id/ABC`.
  */
 export function irsaTrustPolicy(
   oidcProviderArn: string,
-  oidcProviderUrl: string,
+  issuer: string,
   namespace: string,
   serviceAccount: string,
 ): PolicyDocument {
+  // IAM names the condition keys after the issuer's host and path; with a scheme they never match.
+  const oidcProviderUrl = issuer.replace(/^https:\/\//, "");
   return policy({
     Effect: "Allow",
     Principal: { Federated: oidcProviderArn },

@@ -6,8 +6,8 @@ import { irsaTrustPolicy, PolicyDocument } from "./iamDocuments";
 /** What a workload identity needs to know about the cluster. */
 export interface ClusterOidc {
   readonly providerArn: pulumi.Input<string>;
-  /** Issuer without `https://`. */
-  readonly providerUrl: pulumi.Input<string>;
+  /** OIDC issuer without `https://` (`eks.Cluster.oidcIssuer`, not `oidcProviderUrl`, which has it). */
+  readonly issuer: pulumi.Input<string>;
 }
 
 export interface IrsaRoleArgs {
@@ -26,7 +26,7 @@ export function irsaRole(name: string, args: IrsaRoleArgs, parent: pulumi.Resour
     {
       description: `IRSA for system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
       assumeRolePolicy: pulumi
-        .all([args.oidc.providerArn, args.oidc.providerUrl])
+        .all([args.oidc.providerArn, args.oidc.issuer])
         .apply(([arn, url]) =>
           JSON.stringify(irsaTrustPolicy(arn, url, args.namespace, args.serviceAccount)),
         ),

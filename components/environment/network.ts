@@ -13,13 +13,14 @@ export interface Network {
 }
 
 /**
- * Subnet sizes relative to the VPC: private subnets get 1/8 of the VPC per zone (pods take VPC IPs with
- * the VPC CNI, so they need room), public ones 1/64 (only load balancers and NAT gateways live there).
- * Six zones still fit: 6 × (1/8 + 1/64) < 1.
+ * Subnet sizes. awsx's `Auto` layout first splits the VPC into one block per zone — a power of two, so
+ * 2^ceil(log2(zones)) blocks — and fails the update if a zone's subnets do not fit in its block. Within a
+ * block, the private subnet takes half (pods take VPC addresses with the VPC CNI, so they need room) and
+ * the public one a sixteenth (only load balancers and NAT gateways live there).
  */
-export function subnetMasks(vpcCidr: string): { privateMask: number; publicMask: number } {
-  const prefix = Number(vpcCidr.split("/")[1]);
-  return { privateMask: prefix + 3, publicMask: prefix + 6 };
+export function subnetMasks(vpcCidr: string, zones: number): { privateMask: number; publicMask: number } {
+  const zoneBlockMask = Number(vpcCidr.split("/")[1]) + Math.ceil(Math.log2(zones));
+  return { privateMask: zoneBlockMask + 1, publicMask: zoneBlockMask + 4 };
 }
 
 /** Tags the AWS Load Balancer Controller uses to find the subnets for public and internal load balancers. */
@@ -44,7 +45,7 @@ export function network(
   },
   parent: pulumi.Resource,
 ): Network {
-  const masks = subnetMasks(args.network.cidr);
+  const masks = subnetMasks(args.network.cidr, args.network.availabilityZones);
   const vpc = new awsx.ec2.Vpc(
     name,
     {

@@ -349,8 +349,10 @@ function eksComponent(name: string, inputs: State, ctx: MockContext): MockResult
       clusterSecurityGroupId: `sg-0${hash.slice(0, 16)}`,
       nodeSecurityGroupId: `sg-0${hash.slice(16, 32)}`,
       oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${issuer.replace(/^https:\/\//, "")}`,
-      oidcProviderUrl: issuer.replace(/^https:\/\//, ""),
-      oidcIssuer: issuer,
+      // As @pulumi/eks documents them: the provider URL is the issuer as EKS reports it (with https://),
+      // `oidcIssuer` is the same without the scheme, the form IAM condition keys use.
+      oidcProviderUrl: issuer,
+      oidcIssuer: issuer.replace(/^https:\/\//, ""),
       eksCluster: {
         name: clusterName,
         arn: `${regionalArn("eks", ctx)}:cluster/${clusterName}`,

@@ -208,10 +208,27 @@ describe("config: parseAmsConfig", () => {
       });
     }
     it("accepts current instance type names", () => {
-      const types = ["m6i.large", "c7g.2xlarge", "m7i-flex.xlarge", "r6id.metal", "t3.medium"];
+      for (const types of [
+        ["m6i.large", "m7i-flex.xlarge", "r6id.metal", "t3.medium"],
+        ["c7g.2xlarge", "m7gd.large", "a1.xlarge"],
+      ]) {
+        assert.deepEqual(
+          parseStack("dev", `nodeGroup.instanceTypes=${JSON.stringify(types)}`).cluster.nodeGroup
+            .instanceTypes,
+          types,
+        );
+      }
+    });
+    it("rejects a node group mixing Graviton and x86 instance types", () => {
+      assert.match(
+        problemFor("nodeGroup.instanceTypes", "dev", 'nodeGroup.instanceTypes=["m6i.large","m6g.large"]')
+          .allowed,
+        /one CPU architecture/,
+      );
       assert.deepEqual(
-        parseStack("dev", `nodeGroup.instanceTypes=${JSON.stringify(types)}`).cluster.nodeGroup.instanceTypes,
-        types,
+        parseStack("dev", 'nodeGroup.instanceTypes=["m7g.large","c7gn.xlarge","t4g.medium"]').cluster
+          .nodeGroup.instanceTypes.length,
+        3,
       );
     });
     it("rejects a node group whose minimum exceeds its maximum", () => {

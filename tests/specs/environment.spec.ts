@@ -4,6 +4,8 @@ import {
   loadBalancerControllerPolicy,
 } from "../../components/environment/addons/loadBalancerControllerPolicy";
 import { CHARTS } from "../../components/environment/addons/charts";
+import { adminAccessEntries } from "../../components/environment/cluster";
+import { subnetMasks } from "../../components/environment/network";
 import { Plan, PlannedResource, findResource, findResources } from "../harness/plan";
 import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
 import { parseStack } from "../helpers/config";
@@ -36,7 +38,10 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
       assert.equal(vpc.inputs.cidrBlock, "10.30.0.0/16");
       const flowLog = only(plan, "aws:ec2/flowLog:FlowLog");
       assert.equal(flowLog.inputs.trafficType, "ALL");
-      assert.equal(only(plan, "aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays, 365);
+      assert.equal(
+        findResource(plan, "aws:cloudwatch/logGroup:LogGroup", "ams-vpc-flow-logs").inputs.retentionInDays,
+        365,
+      );
     });
 
     it("dev spans 2 zones behind a single NAT gateway and keeps no flow logs", async () => {
@@ -62,7 +67,37 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
     }
   });
 
+  describe("subnet layout fits awsx's per-zone blocks", () => {
+    // awsx's Auto layout: 2^ceil(log2(zones)) equal blocks, one per zone; a zone's subnets must fit in one.
+    for (let prefix = 16; prefix <= 20; prefix++) {
+      for (let zones = 2; zones <= 6; zones++) {
+        it(`/${prefix} over ${zones} zones`, () => {
+          const { privateMask, publicMask } = subnetMasks(`10.0.0.0/${prefix}`, zones);
+          const block = 2 ** (32 - prefix) / 2 ** Math.ceil(Math.log2(zones));
+          assert.ok(2 ** (32 - privateMask) + 2 ** (32 - publicMask) <= block);
+          assert.ok(2 ** (32 - privateMask) >= 2 ** (32 - publicMask) * 8, "private subnets get the room");
+        });
+      }
+    }
+  });
+
   describe("staging is prod's shape at a smaller size", () => {
+    it("switches on every protection and feature prod has (flow logs, WAF, all log types, drain time, warm idle color)", () => {
+      const shape = (stack: string) => {
+        const config = parseStack(stack);
+        return {
+          zones: config.network.availabilityZones,
+          flowLogs: config.network.flowLogs,
+          waf: config.publicEntry.wafAclArn !== undefined,
+          logTypes: config.cluster.logTypes,
+          deregistrationDelaySeconds: config.publicEntry.deregistrationDelaySeconds,
+          idleColorPolicy: config.release.idleColorPolicy,
+          strategy: config.release.strategy,
+          kubernetesVersion: config.cluster.kubernetesVersion,
+        };
+      };
+      assert.deepEqual(shape("staging"), shape("prod"));
+    });
     it("declares exactly the same resource types as prod", async () => {
       const types = (plan: Plan) => [...new Set(plan.resources.map((resource) => resource.type))].sort();
       assert.deepEqual(types(await planOf("staging")), types(await planOf("prod")));
@@ -99,12 +134,52 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
         );
 
         const nodes = only(plan, NODE_GROUP);
-        assert.equal(nodes.inputs.enableIMDSv2, true);
         assert.deepEqual(nodes.inputs.subnetIds, plan.outputs.privateSubnetIds);
         assert.deepEqual(nodes.inputs.instanceTypes, config.nodeGroup.instanceTypes);
         assert.equal(nodes.inputs.cluster, cluster.urn, "the node group references the cluster by URN");
       });
     }
+
+    for (const stack of STACKS) {
+      it(`${stack}: nodes come from a launch template that keeps pods away from the node's metadata`, async () => {
+        const plan = await planOf(stack);
+        const template = only(plan, "aws:ec2/launchTemplate:LaunchTemplate");
+        assert.deepEqual(template.inputs.metadataOptions, {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+          instanceMetadataTags: "disabled",
+        });
+        const nodes = only(plan, NODE_GROUP);
+        assert.equal(nodes.inputs.enableIMDSv2, undefined, "conflicts with the launch template");
+        assert.match(String(nodes.inputs.nodeGroupNamePrefix), new RegExp(`^ams-${stack}-general-`));
+        assert.equal(nodes.inputs.nodeGroupName, undefined);
+      });
+
+      it(`${stack}: the cluster waits for its role's policies and its encrypted control-plane log group`, async () => {
+        const plan = await planOf(stack);
+        const cluster = only(plan, CLUSTER);
+        const logGroup = findResource(plan, "aws:cloudwatch/logGroup:LogGroup", "ams-eks-control-plane-logs");
+        assert.equal(logGroup.inputs.name, `/aws/eks/ams-${stack}/cluster`);
+        assert.ok(logGroup.inputs.kmsKeyId);
+        assert.ok(cluster.options.dependsOn.includes(logGroup.urn));
+        assert.equal(cluster.options.dependsOn.length, 3);
+        assert.equal(cluster.inputs.skipDefaultSecurityGroups, true);
+      });
+    }
+
+    it("keys access entries by principal, so removing one admin leaves the others untouched", () => {
+      const first = "arn:aws:iam::111122223333:role/ops/platform-admin";
+      const second = "arn:aws:iam::111122223333:user/jane";
+      assert.deepEqual(Object.keys(adminAccessEntries([first, second])), [
+        "role-ops-platform-admin",
+        "user-jane",
+      ]);
+      assert.deepEqual(
+        adminAccessEntries([second])["user-jane"],
+        adminAccessEntries([first, second])["user-jane"],
+      );
+    });
 
     it("prod sends every control-plane log type and protects the cluster and its key", async () => {
       const plan = await planOf("prod");
@@ -162,6 +237,8 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
         it(`${stack}: ${role} → system:serviceaccount:${namespace}:${serviceAccount} only`, async () => {
           const plan = await planOf(stack);
           const trust = JSON.parse(String(findResource(plan, ROLE, role).inputs.assumeRolePolicy));
+          // IAM condition keys are named after the issuer's host and path, never with a scheme.
+          assert.doesNotMatch(JSON.stringify(trust.Statement[0].Condition), /https:/);
           const providerArn = String(plan.outputs.oidcProviderArn);
           const providerUrl = providerArn.split(":oidc-provider/")[1];
           const roleArn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${role}`;
@@ -282,6 +359,15 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
         values.serviceAccount.annotations["eks.amazonaws.com/role-arn"],
         /:role\/ams-addons-lb-controller/,
       );
+    });
+
+    it("runs External Secrets with leader election, so its two replicas never race", async () => {
+      const values = releaseNamed(await planOf("prod"), "external-secrets")?.inputs.values as Record<
+        string,
+        unknown
+      >;
+      assert.equal(values.leaderElect, true);
+      assert.equal(values.replicaCount, 2);
     });
 
     it("installs Argo Rollouts only when the stack releases by canary", async () => {

@@ -63,9 +63,10 @@ describe("offline plan mocks answer like the providers would", () => {
       "--cluster-name",
       "ams-prod",
     ]);
+    assert.equal(cluster.oidcProviderUrl, `https://${cluster.oidcIssuer}`);
     assert.equal(
       cluster.oidcProviderArn,
-      `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${cluster.oidcProviderUrl}`,
+      `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${cluster.oidcIssuer}`,
     );
   });
 

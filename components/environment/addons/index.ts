@@ -108,6 +108,8 @@ export function clusterAddons(name: string, args: AddonArgs, parent: pulumi.Reso
     {
       installCRDs: true,
       replicaCount: 2,
+      // Two replicas reconciling the same ExternalSecrets at once would race; one leads.
+      leaderElect: true,
       serviceAccount: {
         create: true,
         name: EXTERNAL_SECRETS_SA,

@@ -5,9 +5,12 @@ export const CLUSTER_TAG = "elbv2.k8s.aws/cluster";
 
 /**
  * The AWS Load Balancer Controller's documented IAM policy (docs/install/iam_policy.json of controller
- * v2.14), scoped to one cluster: where the documented policy only requires the controller's cluster tag to
- * be present (`Null … "false"`), this one requires it to name this cluster, so the controller of another
- * environment in the same account cannot modify or delete this environment's load balancers.
+ * v2.14), narrowed by cluster: where the documented policy only requires the controller's cluster tag to
+ * be present (`Null … "false"`), this one requires it to name this cluster. So another environment's
+ * controller in the same account cannot create, re-tag, reconfigure or delete this environment's load
+ * balancers, target groups or security groups. Listener, rule, target registration and WAF actions stay
+ * unconditional as documented (AWS offers no tag condition for all of them); separate accounts per
+ * environment are the full isolation.
  */
 export function loadBalancerControllerPolicy(clusterName: string): PolicyDocument {
   const ownedByThisCluster = { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: clusterName } };
