@@ -26,6 +26,7 @@ export = async () => {
     sharedConfigMap: environment.sharedConfigMap,
     parameterPath: environment.parameterPath,
     appSecretArn: environment.appSecretArn,
+    ...environment.stateful,
     strategy: release.strategy,
     activeColor: release.activeColor,
     activeVersion: release.activeVersion,

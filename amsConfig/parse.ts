@@ -1,6 +1,7 @@
 import { ConfigError, ProblemList } from "./errors";
 import { readEnum, readOptionalUrl } from "./fields";
 import { RawConfig } from "./rawConfig";
+import { readData, readMonitoring, readRegistry } from "./data";
 import { readCluster, readNetwork, readPublicEntry } from "./platform";
 import { readRelease } from "./release";
 import { readSizing } from "./sizing";
@@ -47,6 +48,9 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
   const network = readNetwork(raw, problems);
   const cluster = readCluster(raw, problems, environment);
   const publicEntry = readPublicEntry(raw, problems, source.awsRegion);
+  const data = readData(raw, problems, environment);
+  const registry = readRegistry(raw, problems);
+  const monitoring = readMonitoring(raw, problems);
 
   for (const key of raw.unreadKeys()) {
     problems.addUnknownKey(key, suggest(key, raw));
@@ -64,6 +68,9 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
     network: network!,
     cluster: cluster!,
     publicEntry: publicEntry!,
+    data: data!,
+    registry: registry!,
+    monitoring: monitoring!,
   });
 }
 

@@ -79,6 +79,9 @@ export interface AmsConfig {
   readonly network: NetworkConfig;
   readonly cluster: ClusterConfig;
   readonly publicEntry: PublicEntryConfig;
+  readonly data: DataConfig;
+  readonly registry: RegistryConfig;
+  readonly monitoring: MonitoringConfig;
 }
 
 export const NAT_GATEWAY_STRATEGIES = ["single", "perAz"] as const;
@@ -131,4 +134,77 @@ export interface PublicEntryConfig {
   readonly wafAclArn: string | undefined;
   /** Seconds the ALB keeps sending in-flight requests to a deregistering target. */
   readonly deregistrationDelaySeconds: number;
+}
+
+export interface PostgresConfig {
+  /** RDS PostgreSQL engine version, e.g. `16.4`; a major upgrade is a deliberate config change. */
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly allocatedStorageGib: number;
+  /** Storage autoscaling ceiling. */
+  readonly maxAllocatedStorageGib: number;
+  readonly multiAz: boolean;
+  readonly backupRetentionDays: number;
+  /** A read replica: the failover path the AMS rollback policy names. */
+  readonly readReplica: boolean;
+}
+
+export interface DocumentDbConfig {
+  /** Amazon DocumentDB engine version, e.g. `5.0.0`. */
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly instanceCount: number;
+  readonly backupRetentionDays: number;
+}
+
+export const REDIS_ENGINES = ["valkey", "redis"] as const;
+export type RedisEngine = (typeof REDIS_ENGINES)[number];
+
+export interface RedisConfig {
+  readonly engine: RedisEngine;
+  readonly engineVersion: string;
+  readonly nodeType: string;
+  /** Nodes in the replication group (primary + replicas); 2+ enables automatic failover. */
+  readonly nodeCount: number;
+  readonly snapshotRetentionDays: number;
+}
+
+export interface QueueConfig {
+  /** Logical name; the queue is `ams-<env>-<name>`. */
+  readonly name: string;
+  /** Longer than the slowest job, so a message is not redelivered while it is still being processed. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Deliveries before a message moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  readonly messageRetentionDays: number;
+}
+
+export interface AlarmThresholds {
+  readonly queueOldestMessageSeconds: number;
+  readonly rdsCpuPercent: number;
+  readonly rdsFreeStorageGib: number;
+  readonly rdsReplicaLagSeconds: number;
+  readonly redisMemoryPercent: number;
+  readonly documentDbCpuPercent: number;
+}
+
+export interface DataConfig {
+  readonly postgres: PostgresConfig;
+  readonly documentDb: DocumentDbConfig;
+  readonly redis: RedisConfig;
+  readonly queues: readonly QueueConfig[];
+}
+
+export interface RegistryConfig {
+  /** GitHub repository (`owner/name`) whose CI pushes images; "" = no CI push role. */
+  readonly githubRepository: string | undefined;
+  /** An existing GitHub Actions OIDC provider of the account (one per account); `undefined` = create it. */
+  readonly githubOidcProviderArn: string | undefined;
+}
+
+export interface MonitoringConfig {
+  readonly alarmEmails: readonly string[];
+  /** AWS Chatbot delivery to Slack, when both ids are set. */
+  readonly slack: { readonly workspaceId: string; readonly channelId: string } | undefined;
+  readonly thresholds: AlarmThresholds;
 }

@@ -10,6 +10,8 @@ export interface AmsAppConfigArgs {
   readonly config: AmsConfig;
   /** Namespace the shared ConfigMap lives in. */
   readonly namespace: pulumi.Input<string>;
+  /** Spring properties computed by other parts of the environment (endpoints, queue URLs). */
+  readonly properties?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -30,7 +32,8 @@ export class AmsAppConfig extends pulumi.ComponentResource {
     const { config } = args;
     this.parameterPath = parameterPath(config.environment);
 
-    this.parameterArns = Object.entries(applicationProperties(config)).map(
+    const properties = { ...applicationProperties(config), ...args.properties };
+    this.parameterArns = Object.entries(properties).map(
       ([property, value]) =>
         new aws.ssm.Parameter(
           `${name}-${property.replace(/[^A-Za-z0-9]+/g, "-")}`,

@@ -6,8 +6,9 @@ import { policy, PolicyDocument } from "./iamDocuments";
 import { environmentPolicy } from "./policy";
 
 /**
- * Key policy: the account administers the key through IAM (the AWS default), and CloudWatch Logs may use
- * it only for this account's log groups in this region (flow logs, control-plane logs).
+ * Key policy: the account administers the key through IAM (the AWS default); CloudWatch Logs may use it only
+ * for this account's log groups in this region (flow logs, control-plane logs); CloudWatch alarms of this
+ * account may publish to the encrypted alarm topic.
  */
 export function environmentKeyPolicy(accountId: string, region: string): PolicyDocument {
   return policy(
@@ -27,6 +28,14 @@ export function environmentKeyPolicy(accountId: string, region: string): PolicyD
       Condition: {
         ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${accountId}:log-group:*` },
       },
+    },
+    {
+      Sid: "CloudWatchAlarmsPublishToTheEncryptedTopic",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
     },
   );
 }

@@ -10,6 +10,7 @@ import { AmsNamespace } from "./namespace";
 import { network } from "./network";
 import { albName, publicEntry } from "./publicEntry";
 import { awsProvider } from "./providers";
+import { statefulServices } from "./stateful";
 
 export interface AmsEnvironmentArgs {
   /** The validated stack config; every size, version and switch of the environment comes from it. */
@@ -43,6 +44,8 @@ export class AmsEnvironment extends pulumi.ComponentResource {
   readonly sharedConfigMap: pulumi.Output<string>;
   readonly parameterPath: string;
   readonly appSecretArn: pulumi.Output<string>;
+  /** Endpoints, queue URLs, registry, roles, alarms: what the workloads and operators need. */
+  readonly stateful: Record<string, pulumi.Input<unknown>>;
 
   constructor(name: string, args: AmsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super(
@@ -98,7 +101,29 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       { environment, featureFlagSdkKey: args.secrets.featureFlagSdkKey },
       { parent: this },
     );
-    const appConfig = new AmsAppConfig(`${name}-config`, { config, namespace: namespace.name }, kubernetes);
+    const stateful = statefulServices(
+      `${name}-data`,
+      {
+        config,
+        vpcId: net.vpcId,
+        privateSubnetIds: net.privateSubnetIds,
+        clientSecurityGroupId: eks.nodeSecurityGroupId,
+        key,
+        namespace: namespace.name,
+        provider: eks.provider,
+        oidc: { providerArn: eks.oidcProviderArn, issuer: eks.oidcIssuer },
+        externalSecretsRole: addons.externalSecretsRole,
+        externalSecretsRelease: addons.externalSecrets,
+        appSecret: { arn: appSecrets.secretArn, hasValue: args.secrets.featureFlagSdkKey !== undefined },
+      },
+      this,
+    );
+    const appConfig = new AmsAppConfig(
+      `${name}-config`,
+      { config, namespace: namespace.name, properties: stateful.properties },
+      kubernetes,
+    );
+    this.stateful = stateful.outputs;
 
     this.kubeconfig = eks.kubeconfig;
     this.oidcProviderArn = eks.oidcProviderArn;

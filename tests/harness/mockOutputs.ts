@@ -223,9 +223,18 @@ const AWS_MOCKS: Readonly<Record<string, AwsMock>> = {
       },
     };
   },
-  "aws:docdb/cluster:Cluster": ({ ctx, physical, hash }) => ({
+  "aws:docdb/cluster:Cluster": ({ inputs, ctx, physical, hash }) => ({
     id: physical,
     extra: {
+      masterUserSecrets:
+        inputs.manageMasterUserPassword === true
+          ? [
+              {
+                secretArn: `${regionalArn("secretsmanager", ctx)}:secret:docdb!cluster-${uuidFrom(hash)}-${hash.slice(0, 6)}`,
+                secretStatus: "active",
+              },
+            ]
+          : [],
       clusterIdentifier: physical,
       arn: `${regionalArn("rds", ctx)}:cluster:${physical}`,
       endpoint: `${physical}.cluster-c${hash.slice(0, 11)}.${ctx.region}.docdb.amazonaws.com`,

@@ -52,6 +52,9 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
   );
   const program = request.program ?? loadRealProgram();
 
+  // Pulumi captures a stack trace per resource; mapping each through source maps is most of a run's cost.
+  const sourceMaps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
   const captured: CapturedResource[] = [];
   const secretOutputs = new Map<string, readonly string[]>();
   const mocks = new PlanMocks(
@@ -61,6 +64,11 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
   await pulumi.runtime.setMocks(mocks, project.name, request.stack, false);
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
+  // A failure inside an `apply` surfaces as an unhandled rejection, not through the program's promise;
+  // collect them so the run fails with the real error instead of the process dying on it.
+  const asyncFailures: unknown[] = [];
+  const onUnhandled = (reason: unknown) => asyncFailures.push(reason);
+  process.on("unhandledRejection", onUnhandled);
   let programOutputs: Record<string, unknown> = {};
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
@@ -73,8 +81,11 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     });
   } finally {
     await pulumi.runtime.disconnect();
+    process.off("unhandledRejection", onUnhandled);
+    process.setSourceMapsEnabled(sourceMaps);
     request.onSettled?.([...mocks.registered.values()].map((resource) => resource.type));
   }
+  if (asyncFailures.length > 0) throw asyncFailures[0];
 
   const urns = await engineUrns(captured, project.name, request.stack);
   const stackUrn = `urn:pulumi:${request.stack}::${project.name}::${STACK_TYPE}::${project.name}-${request.stack}`;

@@ -1,6 +1,8 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { PROJECT_DIR } from "../harness/projectFiles";
+import { planCommand } from "../../tools/planCommand";
+import { runExclusive } from "./plans";
 
 export interface CliResult {
   readonly status: number | null;
@@ -16,6 +18,19 @@ export function runPlanCli(...args: string[]): CliResult {
     { cwd: PROJECT_DIR, encoding: "utf8", timeout: 60_000 },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * The same command in this process (same code path as `tools/plan.ts`, minus process start-up): for the
+ * many argument and config cases, where a fresh process per case would only add seconds.
+ */
+export async function runPlanInProcess(...args: string[]): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const status = await runExclusive(() =>
+    planCommand(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) }),
+  );
+  return { status, stdout, stderr };
 }
 
 /** A Node stack trace line, which config errors must never print. */

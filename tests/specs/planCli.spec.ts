@@ -7,7 +7,7 @@ import * as YAML from "yaml";
 import { kubernetesObjects, Plan } from "../harness/plan";
 import { PROJECT_DIR } from "../harness/projectFiles";
 import { PLACEHOLDER_NOTICE } from "../harness/render";
-import { runPlanCli, STACK_TRACE_LINE } from "../helpers/cli";
+import { runPlanCli, runPlanInProcess, STACK_TRACE_LINE } from "../helpers/cli";
 import { validateKubernetesObject } from "../helpers/kubernetesSchemas";
 
 describe("npm run plan (the command)", function () {
@@ -53,17 +53,17 @@ describe("npm run plan (the command)", function () {
     assert.equal((JSON.parse(result.stdout) as Plan).stack, "prod");
   });
 
-  it("--out onto an existing file exits 2 naming the flag", () => {
+  it("--out onto an existing file exits 2 naming the flag", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ams-out-")), "taken");
     fs.writeFileSync(file, "");
-    const result = runPlanCli("--stack", "dev", "--out", file);
+    const result = await runPlanInProcess("--stack", "dev", "--out", file);
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /--out .*taken cannot be used as a directory/);
     assert.doesNotMatch(result.stderr, STACK_TRACE_LINE);
   });
 
-  it("--compare --json lists per-resource changes with paths", () => {
-    const result = runPlanCli("--stack", "prod", "--compare", "api.maxReplicas=20", "--json");
+  it("--compare --json lists per-resource changes with paths", async () => {
+    const result = await runPlanInProcess("--stack", "prod", "--compare", "api.maxReplicas=20", "--json");
     assert.equal(result.status, 0, result.stderr);
     const { changes } = JSON.parse(result.stdout) as {
       changes: { name: string; op: string; paths: string[] }[];
@@ -85,8 +85,8 @@ describe("npm run plan (the command)", function () {
     ]);
   });
 
-  it("--compare prints each changed path with its value before and after", () => {
-    const result = runPlanCli("--stack", "prod", "--compare", "appLogLevel=WARN");
+  it("--compare prints each changed path with its value before and after", async () => {
+    const result = await runPlanInProcess("--stack", "prod", "--compare", "appLogLevel=WARN");
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /~ update aws:ssm\/parameter:Parameter {2}ams-config-logging-level-root/);
     assert.match(result.stdout, /insecureValue: "INFO" → "WARN"/);
@@ -130,9 +130,17 @@ describe("npm run plan (the command)", function () {
       /\(5 problems\): vpcCidr is "10\.0\.0\.0\/8".*availabilityZones is "7".*nodeGroup\.maxSize is 9.*nodeGroup\.desiredSize is 3.*acmCertificateArn is "arn:aws:acm:x"/,
     ],
   ];
+  it("a real process exits 2 on invalid config, with the message on stderr and nothing on stdout", () => {
+    const result = runPlanCli("--stack", "prod", "--set", "activeColor=purple");
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /activeColor is "purple"/);
+    assert.doesNotMatch(result.stderr, STACK_TRACE_LINE);
+    assert.equal(result.stdout, "");
+  });
+
   for (const [what, args, message] of invalid) {
-    it(`${what} exits 2 with a clear message and no stack trace`, () => {
-      const result = runPlanCli("--stack", "prod", ...args);
+    it(`${what} exits 2 with a clear message and no stack trace`, async () => {
+      const result = await runPlanInProcess("--stack", "prod", ...args);
       assert.equal(result.status, 2, result.stdout + result.stderr);
       assert.match(result.stderr, message);
       assert.doesNotMatch(result.stderr, STACK_TRACE_LINE);

@@ -11,7 +11,7 @@ import { PROJECT_DIR } from "../harness/projectFiles";
 import { kubernetesManifests, manifestYaml, renderPlanText } from "../harness/render";
 import { runPlan } from "../harness/runPlan";
 import { SECURE_PLACEHOLDER } from "../harness/stackConfig";
-import { runPlanCli } from "../helpers/cli";
+import { runPlanInProcess } from "../helpers/cli";
 import { planOf, runExclusive } from "../helpers/plans";
 
 const SDK_KEY = "ff-sdk-key-0d3c7e1b9a";
@@ -37,10 +37,10 @@ describe("secrets never appear in the plan", function () {
     assert.ok(!everyRendering(plan).includes(SDK_KEY));
   });
 
-  it("the command's text, JSON and YAML output never contain it either", () => {
+  it("the command's text, JSON and YAML output never contain it either", async () => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "ams-secret-"));
     for (const format of [[], ["--json"]]) {
-      const result = runPlanCli(
+      const result = await runPlanInProcess(
         "--stack",
         "dev",
         "--set",

@@ -1,0 +1,82 @@
+import { ProblemList } from "./errors";
+import { checkInteger, numberFrom, readObject, reportUnknownFields } from "./fields";
+import { RawConfig } from "./rawConfig";
+
+/**
+ * Typed access to the fields of one structured key (or of one object inside a list). Every reader records
+ * a problem named `<key>.<field>` and returns `undefined` on a bad value; `complete` says whether all read
+ * fields were good.
+ */
+export class BlockReader {
+  private ok = true;
+
+  constructor(
+    private readonly problems: ProblemList,
+    private readonly key: string,
+    private readonly block: Record<string, unknown>,
+    fields: readonly string[],
+  ) {
+    reportUnknownFields(problems, key, block, fields);
+  }
+
+  /** Reads a structured key; `undefined` (with a problem) when it is not an object. */
+  static of(
+    raw: RawConfig,
+    problems: ProblemList,
+    key: string,
+    fields: readonly string[],
+  ): BlockReader | undefined {
+    const block = readObject(raw, problems, key, `the fields ${fields.join(", ")}`);
+    return block === undefined ? undefined : new BlockReader(problems, key, block, fields);
+  }
+
+  get complete(): boolean {
+    return this.ok;
+  }
+
+  integer(field: string, range: { min: number; max: number }): number {
+    const value = checkInteger(
+      this.problems,
+      `${this.key}.${field}`,
+      numberFrom(this.block[field]),
+      this.block[field],
+      range,
+    );
+    return this.check(value);
+  }
+
+  boolean(field: string): boolean {
+    const value = this.block[field];
+    if (typeof value === "boolean") return value;
+    if (value === "true" || value === "false") return value === "true";
+    this.problems.add(`${this.key}.${field}`, value, "true or false");
+    return this.check<boolean>(undefined);
+  }
+
+  string(field: string, isValid: (value: string) => boolean, format: string): string {
+    const value = this.block[field];
+    if (typeof value === "string" && isValid(value)) return value;
+    this.problems.add(`${this.key}.${field}`, value, format);
+    return this.check<string>(undefined);
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[]): T {
+    return this.string(
+      field,
+      (value) => (allowed as readonly string[]).includes(value),
+      `one of ${allowed.join(", ")}`,
+    ) as T;
+  }
+
+  /** Adds a problem about a field whose value was readable but breaks a rule spanning fields. */
+  reject(field: string, allowed: string): void {
+    this.problems.add(`${this.key}.${field}`, this.block[field], allowed);
+    this.ok = false;
+  }
+
+  private check<T>(value: T | undefined): T {
+    if (value === undefined) this.ok = false;
+    // Callers only use the values when `complete` is true, so an undefined here is never read.
+    return value as T;
+  }
+}

@@ -1,0 +1,277 @@
+import { BlockReader } from "./block";
+import { ProblemList } from "./errors";
+import { readMatching } from "./fields";
+import { RawConfig } from "./rawConfig";
+import {
+  AlarmThresholds,
+  DataConfig,
+  DocumentDbConfig,
+  EnvironmentName,
+  MonitoringConfig,
+  PostgresConfig,
+  QueueConfig,
+  REDIS_ENGINES,
+  RedisConfig,
+  RegistryConfig,
+} from "./types";
+
+const RDS_INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+const CACHE_NODE_TYPE = /^cache\.[a-z0-9]+\.[a-z0-9]+$/;
+const QUEUE_NAME = /^[a-z][a-z0-9-]{0,59}$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Backups a prod data store keeps at least; AWS allows 35 at most. */
+const PROD_MIN_BACKUP_DAYS = 7;
+
+export function readData(
+  raw: RawConfig,
+  problems: ProblemList,
+  environment: EnvironmentName | undefined,
+): DataConfig | undefined {
+  const prod = environment === "prod";
+  const postgres = readPostgres(raw, problems, prod);
+  const documentDb = readDocumentDb(raw, problems, prod);
+  const redis = readRedis(raw, problems, prod);
+  const queues = readQueues(raw, problems);
+  if (!postgres || !documentDb || !redis || !queues) return undefined;
+  return { postgres, documentDb, redis, queues };
+}
+
+function backupDays(block: BlockReader, prod: boolean): number {
+  return block.integer("backupRetentionDays", { min: prod ? PROD_MIN_BACKUP_DAYS : 1, max: 35 });
+}
+
+function readPostgres(raw: RawConfig, problems: ProblemList, prod: boolean): PostgresConfig | undefined {
+  const block = BlockReader.of(raw, problems, "postgres", [
+    "engineVersion",
+    "instanceClass",
+    "allocatedStorageGib",
+    "maxAllocatedStorageGib",
+    "multiAz",
+    "backupRetentionDays",
+    "readReplica",
+  ]);
+  if (!block) return undefined;
+  const engineVersion = block.string(
+    "engineVersion",
+    (v) => /^1[3-9](\.\d+)?$/.test(v),
+    'a PostgreSQL version from 13 to 19 such as "16.4"',
+  );
+  const instanceClass = block.string(
+    "instanceClass",
+    (v) => RDS_INSTANCE_CLASS.test(v),
+    'an RDS instance class such as "db.t4g.medium"',
+  );
+  const allocatedStorageGib = block.integer("allocatedStorageGib", { min: 20, max: 65536 });
+  const maxAllocatedStorageGib = block.integer("maxAllocatedStorageGib", {
+    min: allocatedStorageGib ?? 20,
+    max: 65536,
+  });
+  const multiAz = block.boolean("multiAz");
+  const backupRetentionDays = backupDays(block, prod);
+  const readReplica = block.boolean("readReplica");
+  // The prod database must survive the loss of a zone and have a promotable copy (the rollback policy).
+  if (prod && multiAz === false) block.reject("multiAz", "true in prod");
+  if (prod && readReplica === false)
+    block.reject("readReplica", "true in prod, where the replica is the failover path");
+  if (!block.complete) return undefined;
+  return {
+    engineVersion,
+    instanceClass,
+    allocatedStorageGib,
+    maxAllocatedStorageGib,
+    multiAz,
+    backupRetentionDays,
+    readReplica,
+  };
+}
+
+function readDocumentDb(raw: RawConfig, problems: ProblemList, prod: boolean): DocumentDbConfig | undefined {
+  const block = BlockReader.of(raw, problems, "documentDb", [
+    "engineVersion",
+    "instanceClass",
+    "instanceCount",
+    "backupRetentionDays",
+  ]);
+  if (!block) return undefined;
+  const engineVersion = block.string(
+    "engineVersion",
+    (v) => /^[45]\.0\.0$/.test(v),
+    'a DocumentDB engine version: "4.0.0" or "5.0.0"',
+  );
+  const instanceClass = block.string(
+    "instanceClass",
+    (v) => RDS_INSTANCE_CLASS.test(v),
+    'an instance class such as "db.t4g.medium"',
+  );
+  // Two instances in prod, so a primary failure promotes a replica in another zone.
+  const instanceCount = block.integer("instanceCount", { min: prod ? 2 : 1, max: 16 });
+  const backupRetentionDays = backupDays(block, prod);
+  if (!block.complete) return undefined;
+  return { engineVersion, instanceClass, instanceCount, backupRetentionDays };
+}
+
+function readRedis(raw: RawConfig, problems: ProblemList, prod: boolean): RedisConfig | undefined {
+  const block = BlockReader.of(raw, problems, "redis", [
+    "engine",
+    "engineVersion",
+    "nodeType",
+    "nodeCount",
+    "snapshotRetentionDays",
+  ]);
+  if (!block) return undefined;
+  const engine = block.oneOf("engine", REDIS_ENGINES);
+  const engineVersion = block.string(
+    "engineVersion",
+    (v) => /^\d+\.\d+$/.test(v),
+    'a major.minor version such as "8.0"',
+  );
+  const nodeType = block.string(
+    "nodeType",
+    (v) => CACHE_NODE_TYPE.test(v),
+    'a cache node type such as "cache.t4g.small"',
+  );
+  // Sessions live here: prod needs a replica in another zone to fail over to.
+  const nodeCount = block.integer("nodeCount", { min: prod ? 2 : 1, max: 6 });
+  const snapshotRetentionDays = block.integer("snapshotRetentionDays", { min: prod ? 1 : 0, max: 35 });
+  if (!block.complete) return undefined;
+  return { engine, engineVersion, nodeType, nodeCount, snapshotRetentionDays };
+}
+
+function readQueues(raw: RawConfig, problems: ProblemList): QueueConfig[] | undefined {
+  const text = raw.get("queues");
+  let list: unknown;
+  try {
+    list = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    list = text;
+  }
+  if (!Array.isArray(list)) {
+    problems.add(
+      "queues",
+      list,
+      "a list of queues, each with name, visibilityTimeoutSeconds, maxReceiveCount, messageRetentionDays",
+    );
+    return undefined;
+  }
+  const fields = ["name", "visibilityTimeoutSeconds", "maxReceiveCount", "messageRetentionDays"];
+  const queues: QueueConfig[] = [];
+  let ok = true;
+  list.forEach((item: unknown, index) => {
+    const key = `queues[${index}]`;
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      problems.add(key, item, `an object with ${fields.join(", ")}`);
+      ok = false;
+      return;
+    }
+    const block = new BlockReader(problems, key, item as Record<string, unknown>, fields);
+    const queue: QueueConfig = {
+      name: block.string(
+        "name",
+        (v) => QUEUE_NAME.test(v),
+        "a lower-case name of letters, digits and '-', at most 60 characters",
+      ),
+      visibilityTimeoutSeconds: block.integer("visibilityTimeoutSeconds", { min: 0, max: 43200 }),
+      maxReceiveCount: block.integer("maxReceiveCount", { min: 1, max: 1000 }),
+      messageRetentionDays: block.integer("messageRetentionDays", { min: 1, max: 14 }),
+    };
+    if (queues.some((other) => other.name === queue.name)) block.reject("name", "a name no other queue has");
+    if (block.complete) queues.push(queue);
+    else ok = false;
+  });
+  return ok ? queues : undefined;
+}
+
+export function readRegistry(raw: RawConfig, problems: ProblemList): RegistryConfig | undefined {
+  const repository = raw.get("githubRepository") ?? "";
+  if (repository !== "" && !GITHUB_REPOSITORY.test(repository)) {
+    problems.add(
+      "githubRepository",
+      repository,
+      'a GitHub repository as owner/name, such as "ams-team/ams", or "" for no CI push role',
+    );
+    return undefined;
+  }
+  const provider = raw.get("githubOidcProviderArn") ?? "";
+  const providerPattern =
+    /^arn:aws(-cn|-us-gov)?:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+  if (provider !== "" && !providerPattern.test(provider)) {
+    problems.add(
+      "githubOidcProviderArn",
+      provider,
+      'the ARN of the account\'s GitHub Actions OIDC provider, or "" to create it',
+    );
+    return undefined;
+  }
+  return {
+    githubRepository: repository === "" ? undefined : repository,
+    githubOidcProviderArn: provider === "" ? undefined : provider,
+  };
+}
+
+export function readMonitoring(raw: RawConfig, problems: ProblemList): MonitoringConfig | undefined {
+  const emailsText = raw.get("alarmEmails");
+  let emails: unknown;
+  try {
+    emails = emailsText === undefined ? undefined : JSON.parse(emailsText);
+  } catch {
+    emails = emailsText;
+  }
+  let ok = true;
+  if (!Array.isArray(emails) || emails.some((email) => typeof email !== "string" || !EMAIL.test(email))) {
+    problems.add("alarmEmails", emails, "a list of e-mail addresses (possibly empty)");
+    ok = false;
+  }
+  const workspaceId = readMatching(
+    raw,
+    problems,
+    "slackWorkspaceId",
+    (v) => v === "" || /^T[A-Z0-9]{8,}$/.test(v),
+    'a Slack workspace id such as "T0123ABCD", or ""',
+  );
+  const channelId = readMatching(
+    raw,
+    problems,
+    "slackChannelId",
+    (v) => v === "" || /^[CG][A-Z0-9]{8,}$/.test(v),
+    'a Slack channel id such as "C0123ABCD", or ""',
+  );
+  if ((workspaceId === "") !== (channelId === "") && workspaceId !== undefined && channelId !== undefined) {
+    problems.add(
+      workspaceId === "" ? "slackWorkspaceId" : "slackChannelId",
+      "",
+      "set together with its partner slack key, or both empty",
+    );
+    ok = false;
+  }
+  const thresholds = readThresholds(raw, problems);
+  if (!ok || workspaceId === undefined || channelId === undefined || !thresholds) return undefined;
+  return {
+    alarmEmails: emails as string[],
+    slack: workspaceId === "" ? undefined : { workspaceId, channelId },
+    thresholds,
+  };
+}
+
+function readThresholds(raw: RawConfig, problems: ProblemList): AlarmThresholds | undefined {
+  const block = BlockReader.of(raw, problems, "alarmThresholds", [
+    "queueOldestMessageSeconds",
+    "rdsCpuPercent",
+    "rdsFreeStorageGib",
+    "rdsReplicaLagSeconds",
+    "redisMemoryPercent",
+    "documentDbCpuPercent",
+  ]);
+  if (!block) return undefined;
+  const percent = { min: 1, max: 100 };
+  const thresholds: AlarmThresholds = {
+    queueOldestMessageSeconds: block.integer("queueOldestMessageSeconds", { min: 60, max: 1209600 }),
+    rdsCpuPercent: block.integer("rdsCpuPercent", percent),
+    rdsFreeStorageGib: block.integer("rdsFreeStorageGib", { min: 1, max: 65536 }),
+    rdsReplicaLagSeconds: block.integer("rdsReplicaLagSeconds", { min: 1, max: 86400 }),
+    redisMemoryPercent: block.integer("redisMemoryPercent", percent),
+    documentDbCpuPercent: block.integer("documentDbCpuPercent", percent),
+  };
+  return block.complete ? thresholds : undefined;
+}

@@ -1,0 +1,105 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DocumentDbConfig } from "../../../amsConfig/types";
+import { awsTags } from "../../labels";
+import { StoreContext, storeSecurityGroup } from "./storeNetwork";
+
+export const DOCUMENTDB_PORT = 27017;
+
+export interface DocumentDb {
+  readonly cluster: aws.docdb.Cluster;
+  readonly masterSecretArn: pulumi.Output<string>;
+}
+
+/** `5.0.0` → `docdb5.0`. */
+export function documentDbFamily(engineVersion: string): string {
+  return `docdb${engineVersion.split(".").slice(0, 2).join(".")}`;
+}
+
+/**
+ * Amazon DocumentDB for the MongoDB side of AMS: private, TLS required, encrypted with the environment
+ * key, audit logs, backups; deletion protection and a final snapshot in prod. AWS manages the master
+ * password in Secrets Manager (DocumentDB supports it), so no password is generated here.
+ */
+export function documentDb(
+  name: string,
+  config: DocumentDbConfig,
+  ctx: StoreContext,
+  parent: pulumi.Resource,
+): DocumentDb {
+  const identifier = `ams-${ctx.environment}-docdb`;
+  const subnetGroup = new aws.docdb.SubnetGroup(
+    name,
+    {
+      subnetIds: ctx.privateSubnetIds,
+      description: `AMS ${ctx.environment}: DocumentDB, private subnets`,
+      tags: awsTags("data"),
+    },
+    { parent },
+  );
+  const securityGroup = storeSecurityGroup(
+    `${name}-sg`,
+    {
+      vpcId: ctx.vpcId,
+      port: DOCUMENTDB_PORT,
+      clientSecurityGroupId: ctx.clientSecurityGroupId,
+      description: `AMS ${ctx.environment} DocumentDB`,
+    },
+    parent,
+  );
+  const parameters = new aws.docdb.ClusterParameterGroup(
+    name,
+    {
+      family: documentDbFamily(config.engineVersion),
+      description: `AMS ${ctx.environment}: TLS only, audit logs`,
+      parameters: [
+        { name: "tls", value: "enabled" },
+        { name: "audit_logs", value: "enabled" },
+      ],
+      tags: awsTags("data"),
+    },
+    { parent },
+  );
+  const cluster = new aws.docdb.Cluster(
+    name,
+    {
+      clusterIdentifier: identifier,
+      engine: "docdb",
+      engineVersion: config.engineVersion,
+      masterUsername: "ams_admin",
+      manageMasterUserPassword: true,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [securityGroup.id],
+      dbClusterParameterGroupName: parameters.name,
+      storageEncrypted: true,
+      kmsKeyId: ctx.keyArn,
+      backupRetentionPeriod: config.backupRetentionDays,
+      preferredBackupWindow: "17:00-18:00",
+      preferredMaintenanceWindow: "sun:19:30-sun:20:30",
+      enabledCloudwatchLogsExports: ["audit", "profiler"],
+      deletionProtection: ctx.protect,
+      skipFinalSnapshot: !ctx.protect,
+      ...(ctx.protect ? { finalSnapshotIdentifier: `${identifier}-final` } : {}),
+      tags: awsTags("data"),
+    },
+    { parent, protect: ctx.protect },
+  );
+  for (let index = 0; index < config.instanceCount; index++) {
+    new aws.docdb.ClusterInstance(
+      `${name}-${index + 1}`,
+      {
+        identifier: `${identifier}-${index + 1}`,
+        clusterIdentifier: cluster.id,
+        instanceClass: config.instanceClass,
+        caCertIdentifier: "rds-ca-rsa2048-g1",
+        autoMinorVersionUpgrade: true,
+        tags: awsTags("data"),
+      },
+      { parent, protect: ctx.protect },
+    );
+  }
+  return {
+    cluster,
+    masterSecretArn: cluster.masterUserSecrets.apply((secrets) => secrets?.[0]?.secretArn ?? ""),
+  };
+}

@@ -1,0 +1,226 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmThresholds, EnvironmentName, MonitoringConfig } from "../../../amsConfig/types";
+import { awsTags } from "../../labels";
+import { Queue } from "../messaging/queues";
+
+/** One alarm, as data: easy to test, rendered into a MetricAlarm below. */
+export interface AlarmSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Record<string, pulumi.Input<string>>;
+  readonly statistic: "Average" | "Maximum" | "Minimum" | "Sum";
+  readonly comparison: "GreaterThanThreshold" | "LessThanThreshold";
+  readonly threshold: number;
+  /** Consecutive one-minute (or five-minute) periods before it fires: long enough to ignore a blip. */
+  readonly evaluationPeriods: number;
+  readonly periodSeconds: number;
+}
+
+export interface AlarmTargets {
+  readonly queues: readonly Queue[];
+  readonly postgresId: string;
+  readonly postgresReplicaId: string | undefined;
+  readonly redisMemberIds: readonly string[];
+  readonly documentDbId: string;
+}
+
+/** The environment's alarms and the thresholds they use (config, with defaults in Pulumi.yaml). */
+export function alarmSpecs(
+  environment: EnvironmentName,
+  targets: AlarmTargets,
+  t: AlarmThresholds,
+): AlarmSpec[] {
+  const prefix = `ams-${environment}`;
+  const specs: AlarmSpec[] = [];
+  for (const { config, queue, deadLetters } of targets.queues) {
+    specs.push({
+      name: `${prefix}-${config.name}-backlog-age`,
+      description: `Oldest message on ${config.name} waited over ${t.queueOldestMessageSeconds}s: workers are behind or down`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: queue.name },
+      statistic: "Maximum",
+      comparison: "GreaterThanThreshold",
+      threshold: t.queueOldestMessageSeconds,
+      evaluationPeriods: 3,
+      periodSeconds: 60,
+    });
+    specs.push({
+      name: `${prefix}-${config.name}-dead-letters`,
+      description: `Messages reached ${config.name}'s dead-letter queue: a job failed ${config.maxReceiveCount} times`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: deadLetters.name },
+      statistic: "Maximum",
+      comparison: "GreaterThanThreshold",
+      threshold: 0,
+      evaluationPeriods: 1,
+      periodSeconds: 60,
+    });
+  }
+  const rds = (metricName: string, id: string) => ({
+    namespace: "AWS/RDS",
+    metricName,
+    dimensions: { DBInstanceIdentifier: id },
+  });
+  specs.push({
+    ...rds("CPUUtilization", targets.postgresId),
+    name: `${prefix}-postgres-cpu`,
+    description: `PostgreSQL CPU above ${t.rdsCpuPercent}% for 15 minutes`,
+    statistic: "Average",
+    comparison: "GreaterThanThreshold",
+    threshold: t.rdsCpuPercent,
+    evaluationPeriods: 3,
+    periodSeconds: 300,
+  });
+  specs.push({
+    ...rds("FreeStorageSpace", targets.postgresId),
+    name: `${prefix}-postgres-free-storage`,
+    description: `PostgreSQL free storage below ${t.rdsFreeStorageGib} GiB`,
+    statistic: "Minimum",
+    comparison: "LessThanThreshold",
+    threshold: t.rdsFreeStorageGib * 2 ** 30,
+    evaluationPeriods: 1,
+    periodSeconds: 300,
+  });
+  if (targets.postgresReplicaId) {
+    specs.push({
+      ...rds("ReplicaLag", targets.postgresReplicaId),
+      name: `${prefix}-postgres-replica-lag`,
+      description: `Read replica more than ${t.rdsReplicaLagSeconds}s behind: the failover copy is stale`,
+      statistic: "Maximum",
+      comparison: "GreaterThanThreshold",
+      threshold: t.rdsReplicaLagSeconds,
+      evaluationPeriods: 3,
+      periodSeconds: 60,
+    });
+  }
+  for (const member of targets.redisMemberIds) {
+    specs.push({
+      name: `${member}-memory`,
+      description: `Cache node ${member} uses over ${t.redisMemoryPercent}% of its memory: sessions may be evicted`,
+      namespace: "AWS/ElastiCache",
+      metricName: "DatabaseMemoryUsagePercentage",
+      dimensions: { CacheClusterId: member },
+      statistic: "Maximum",
+      comparison: "GreaterThanThreshold",
+      threshold: t.redisMemoryPercent,
+      evaluationPeriods: 3,
+      periodSeconds: 60,
+    });
+  }
+  specs.push({
+    name: `${prefix}-documentdb-cpu`,
+    description: `DocumentDB CPU above ${t.documentDbCpuPercent}% for 15 minutes`,
+    namespace: "AWS/DocDB",
+    metricName: "CPUUtilization",
+    dimensions: { DBClusterIdentifier: targets.documentDbId },
+    statistic: "Average",
+    comparison: "GreaterThanThreshold",
+    threshold: t.documentDbCpuPercent,
+    evaluationPeriods: 3,
+    periodSeconds: 300,
+  });
+  return specs;
+}
+
+/**
+ * One encrypted SNS topic per environment that every alarm notifies (firing and recovery), e-mail
+ * subscriptions from config, and Slack through AWS Chatbot when a channel is configured.
+ */
+export function alarms(
+  name: string,
+  args: {
+    environment: EnvironmentName;
+    monitoring: MonitoringConfig;
+    targets: AlarmTargets;
+    keyId: pulumi.Input<string>;
+  },
+  parent: pulumi.Resource,
+): { topic: aws.sns.Topic; alarmNames: string[] } {
+  const topic = new aws.sns.Topic(
+    name,
+    { name: `ams-${args.environment}-alarms`, kmsMasterKeyId: args.keyId, tags: awsTags("monitoring") },
+    { parent },
+  );
+  args.monitoring.alarmEmails.forEach((email) => {
+    new aws.sns.TopicSubscription(
+      `${name}-${email}`,
+      { topic: topic.arn, protocol: "email", endpoint: email },
+      { parent },
+    );
+  });
+  if (args.monitoring.slack)
+    slackDelivery(`${name}-slack`, args.environment, args.monitoring.slack, topic, parent);
+
+  const specs = alarmSpecs(args.environment, args.targets, args.monitoring.thresholds);
+  for (const spec of specs) {
+    new aws.cloudwatch.MetricAlarm(
+      spec.name,
+      {
+        name: spec.name,
+        alarmDescription: spec.description,
+        namespace: spec.namespace,
+        metricName: spec.metricName,
+        dimensions: spec.dimensions,
+        statistic: spec.statistic,
+        comparisonOperator: spec.comparison,
+        threshold: spec.threshold,
+        evaluationPeriods: spec.evaluationPeriods,
+        period: spec.periodSeconds,
+        treatMissingData: "notBreaching",
+        alarmActions: [topic.arn],
+        okActions: [topic.arn],
+        tags: awsTags("monitoring"),
+      },
+      { parent },
+    );
+  }
+  return { topic, alarmNames: specs.map((spec) => spec.name) };
+}
+
+function slackDelivery(
+  name: string,
+  environment: EnvironmentName,
+  slack: { workspaceId: string; channelId: string },
+  topic: aws.sns.Topic,
+  parent: pulumi.Resource,
+): void {
+  const role = new aws.iam.Role(
+    name,
+    {
+      description: `AMS ${environment}: AWS Chatbot reads alarm details for Slack`,
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      }),
+      tags: awsTags("monitoring"),
+    },
+    { parent },
+  );
+  new aws.iam.RolePolicyAttachment(
+    name,
+    { role: role.name, policyArn: "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess" },
+    { parent },
+  );
+  new aws.chatbot.SlackChannelConfiguration(
+    name,
+    {
+      configurationName: `ams-${environment}-alarms`,
+      iamRoleArn: role.arn,
+      slackTeamId: slack.workspaceId,
+      slackChannelId: slack.channelId,
+      snsTopicArns: [topic.arn],
+      // Chatbot may show alarm details but never act: read-only guardrail.
+      guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      loggingLevel: "ERROR",
+      tags: awsTags("monitoring"),
+    },
+    { parent },
+  );
+}

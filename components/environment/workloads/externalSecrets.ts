@@ -1,0 +1,76 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentName } from "../../../amsConfig/types";
+import { amsLabels } from "../../labels";
+
+/** SecretStore every AMS ExternalSecret reads through (AWS Secrets Manager of the stack's region). */
+export const SECRET_STORE = "aws-secrets-manager";
+/** How often the operator re-reads a secret, so a rotated password reaches pods without a deploy. */
+export const REFRESH_INTERVAL = "1h";
+
+/** A Kubernetes Secret synced from one Secrets Manager secret: target key → JSON property of the source. */
+export interface SyncedSecret {
+  /** Name of the Kubernetes Secret (what pods reference). */
+  readonly name: string;
+  readonly secretArn: pulumi.Input<string>;
+  /** Environment-variable-style key in the Kubernetes Secret → property of the JSON secret value. */
+  readonly keys: Readonly<Record<string, string>>;
+}
+
+/**
+ * Secrets reach pods as Kubernetes Secrets that the External Secrets Operator syncs from Secrets Manager:
+ * Pulumi declares only which secret maps to which key, never a value. (API `external-secrets.io/v1`,
+ * served by the pinned operator 0.19.)
+ */
+export function externalSecrets(
+  name: string,
+  args: {
+    environment: EnvironmentName;
+    region: string;
+    namespace: pulumi.Input<string>;
+    secrets: readonly SyncedSecret[];
+    provider: k8s.Provider;
+    dependsOn: pulumi.Resource[];
+  },
+  parent: pulumi.Resource,
+): k8s.apiextensions.CustomResource[] {
+  const labels = (instance: string) =>
+    amsLabels({ name: "ams", instance, component: "secrets", environment: args.environment });
+  const opts = { parent, provider: args.provider, dependsOn: args.dependsOn };
+  const store = new k8s.apiextensions.CustomResource(
+    `${name}-store`,
+    {
+      apiVersion: "external-secrets.io/v1",
+      kind: "SecretStore",
+      metadata: { name: SECRET_STORE, namespace: args.namespace, labels: labels(SECRET_STORE) },
+      // No auth block: the operator uses its own IRSA role, which may read only ams/<env>/* and the
+      // data stores' managed secrets.
+      spec: { provider: { aws: { service: "SecretsManager", region: args.region } } },
+    },
+    opts,
+  );
+  return [
+    store,
+    ...args.secrets.map(
+      (secret) =>
+        new k8s.apiextensions.CustomResource(
+          `${name}-${secret.name}`,
+          {
+            apiVersion: "external-secrets.io/v1",
+            kind: "ExternalSecret",
+            metadata: { name: secret.name, namespace: args.namespace, labels: labels(secret.name) },
+            spec: {
+              refreshInterval: REFRESH_INTERVAL,
+              secretStoreRef: { kind: "SecretStore", name: SECRET_STORE },
+              target: { name: secret.name, creationPolicy: "Owner", deletionPolicy: "Retain" },
+              data: Object.entries(secret.keys).map(([secretKey, property]) => ({
+                secretKey,
+                remoteRef: { key: secret.secretArn, property },
+              })),
+            },
+          },
+          { ...opts, dependsOn: [...args.dependsOn, store] },
+        ),
+    ),
+  ];
+}

@@ -1,0 +1,74 @@
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError } from "../amsConfig/errors";
+import { comparePlans } from "../tests/harness/compare";
+import { PlanInputError } from "../tests/harness/errors";
+import { Plan } from "../tests/harness/plan";
+import {
+  kubernetesManifests,
+  manifestYaml,
+  renderComparisonText,
+  renderPlanText,
+} from "../tests/harness/render";
+import { runPlan } from "../tests/harness/runPlan";
+import { parsePlanArgs, USAGE } from "./planCli";
+
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/**
+ * `npm run plan`: what a stack declares, or what a config change would change, without a cloud.
+ * Returns the exit code: 0 plan printed; 2 invalid config or arguments (one paragraph, no stack trace);
+ * 1 anything else (a bug: printed with its stack).
+ */
+export async function planCommand(argv: readonly string[], out: Output): Promise<number> {
+  try {
+    await run(argv, out);
+    return 0;
+  } catch (err) {
+    if (ConfigError.isConfigError(err) || err instanceof PlanInputError) {
+      out.stderr(`${err.message}\n`);
+      return 2;
+    }
+    out.stderr(
+      `plan failed unexpectedly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    return 1;
+  }
+}
+
+async function run(argv: readonly string[], out: Output): Promise<void> {
+  const args = parsePlanArgs(argv);
+  if (args.help) {
+    out.stdout(`${USAGE}\n`);
+    return;
+  }
+  const plan = await runPlan({ stack: args.stack, overrides: args.overrides });
+  if (args.outDir !== undefined) writeManifests(plan, args.outDir);
+
+  if (args.compare.length > 0) {
+    const variant = await runPlan({ stack: args.stack, overrides: [...args.overrides, ...args.compare] });
+    const comparison = comparePlans(plan, variant);
+    const description = args.compare.map((o) => `${o.key}=${o.value}`).join(" ");
+    out.stdout(
+      args.json
+        ? `${JSON.stringify(comparison, null, 2)}\n`
+        : renderComparisonText(comparison, plan, variant, `stack config vs --compare ${description}`),
+    );
+    return;
+  }
+  out.stdout(args.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
+}
+
+function writeManifests(plan: Plan, outDir: string): void {
+  try {
+    fs.mkdirSync(outDir, { recursive: true });
+  } catch (err) {
+    throw new PlanInputError(`--out ${outDir} cannot be used as a directory: ${(err as Error).message}`);
+  }
+  for (const manifest of kubernetesManifests(plan)) {
+    fs.writeFileSync(path.join(outDir, manifest.fileName), manifestYaml(manifest));
+  }
+}
