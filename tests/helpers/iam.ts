@@ -7,11 +7,11 @@ import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 
 /**
- * The simulator's evaluation core, loaded by file path. Neither public entry point can check an EKS IRSA
+ * The simulator's evaluation core, loaded by file path. Neither public entry point can check a web-identity
  * trust policy: the validating `runSimulation` drops context keys its IAM data does not list — and it
- * does not list the per-cluster `oidc.eks…/id/<ID>:sub` keys — while `runUnsafeSimulation` (0.1.173)
- * crashes on a resource policy loaded without a name. This calls the same `authorize` the latter does,
- * with a named trust policy.
+ * lists neither the per-cluster `oidc.eks…/id/<ID>:sub` keys nor GitHub's `…githubusercontent.com:sub`
+ * and `:aud` — while `runUnsafeSimulation` (0.1.173) crashes on a resource policy loaded without a name.
+ * This calls the same `authorize` the latter does, with a named trust policy.
  */
 interface Core {
   authorize(request: unknown): { result: Decision };
@@ -29,8 +29,9 @@ const { DiscoveryContextKeyConstraints } = require(
 );
 
 /**
- * Can the pod running as `subject` (`system:serviceaccount:<namespace>:<name>`), holding a token from the
- * given OIDC provider, assume the role with this trust policy?
+ * Can the holder of a token from the given OIDC provider, with this `sub` claim (a pod's
+ * `system:serviceaccount:<namespace>:<name>`, a GitHub workflow's `repo:<owner>/<repo>:ref:…`), assume the
+ * role with this trust policy?
  */
 export function canAssumeWithWebIdentity(
   trustPolicy: unknown,
