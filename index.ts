@@ -1,4 +1,11 @@
 import { loadConfig } from "./config";
+import { BlueGreenRelease } from "./components/delivery/blueGreenRelease";
+import {
+  assertNoLiveUpdate,
+  lastSwitchTime,
+  readPreviousRelease,
+} from "./components/delivery/liveUpdateGuard";
+import { previewUrl } from "./components/delivery/traffic";
 import { AmsEnvironment } from "./components/environment/environment";
 import { describeRelease } from "./components/release/release";
 
@@ -8,9 +15,26 @@ import { describeRelease } from "./components/release/release";
  */
 export = async () => {
   const { config, secrets } = loadConfig();
-  const environment = new AmsEnvironment("ams", { config, secrets });
-
   const release = describeRelease(config.release);
+  // The guard rail reads this stack's last outputs, so it fails the preview before anything changes.
+  const previous = await readPreviousRelease();
+  assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
+
+  const environment = new AmsEnvironment("ams", { config, secrets });
+  if (release.strategy === "blueGreen") {
+    new BlueGreenRelease(
+      "ams-release",
+      {
+        config,
+        release,
+        namespace: environment.namespace,
+        repositoryUrls: environment.repositoryUrls,
+        prerequisites: environment.workloadPrerequisites,
+      },
+      { providers: { kubernetes: environment.kubernetesProvider } },
+    );
+  }
+
   return {
     environment: config.environment,
     region: config.awsRegion,
@@ -33,5 +57,8 @@ export = async () => {
     idleColor: release.idleColor,
     idleVersion: release.idleVersion ?? "",
     weights: release.weights,
+    previewUrl: previewUrl(config.publicEntry.apiHost, config.delivery.previewRoute),
+    lastSwitchTime: lastSwitchTime(previous, release.activeColor, new Date()),
+    allowLiveUpdate: config.delivery.allowLiveUpdate,
   };
 };

@@ -172,9 +172,10 @@ function readQueues(raw: RawConfig, problems: ProblemList): QueueConfig[] | unde
         (v) => QUEUE_NAME.test(v),
         "a lower-case name of letters, digits and '-', at most 60 characters",
       ),
-      visibilityTimeoutSeconds: block.integer("visibilityTimeoutSeconds", { min: 0, max: 43200 }),
+      visibilityTimeoutSeconds: block.integer("visibilityTimeoutSeconds", { min: 1, max: 43200 }),
       maxReceiveCount: block.integer("maxReceiveCount", { min: 1, max: 1000 }),
-      messageRetentionDays: block.integer("messageRetentionDays", { min: 1, max: 14 }),
+      // Below the dead-letter queue's 14 days: SQS keeps a message's original enqueue time when it moves it.
+      messageRetentionDays: block.integer("messageRetentionDays", { min: 1, max: 13 }),
     };
     if (queues.some((other) => other.name === queue.name)) block.reject("name", "a name no other queue has");
     if (block.complete) queues.push(queue);

@@ -2,6 +2,7 @@ import { ConfigError, ProblemList } from "./errors";
 import { readEnum, readOptionalUrl } from "./fields";
 import { RawConfig } from "./rawConfig";
 import { readData, readMonitoring, readRegistry } from "./data";
+import { readDelivery } from "./delivery";
 import { readCluster, readNetwork, readPublicEntry } from "./platform";
 import { readRelease } from "./release";
 import { readSizing } from "./sizing";
@@ -51,6 +52,7 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
   const data = readData(raw, problems, environment);
   const registry = readRegistry(raw, problems);
   const monitoring = readMonitoring(raw, problems);
+  const delivery = readDelivery(raw, problems);
 
   for (const key of raw.unreadKeys()) {
     problems.addUnknownKey(key, suggest(key, raw));
@@ -71,6 +73,7 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
     data: data!,
     registry: registry!,
     monitoring: monitoring!,
+    delivery: delivery!,
   });
 }
 

@@ -82,6 +82,7 @@ export interface AmsConfig {
   readonly data: DataConfig;
   readonly registry: RegistryConfig;
   readonly monitoring: MonitoringConfig;
+  readonly delivery: DeliveryConfig;
 }
 
 export const NAT_GATEWAY_STRATEGIES = ["single", "perAz"] as const;
@@ -207,4 +208,16 @@ export interface MonitoringConfig {
   /** AWS Chatbot delivery to Slack, when both ids are set. */
   readonly slack: { readonly workspaceId: string; readonly channelId: string } | undefined;
   readonly thresholds: AlarmThresholds;
+}
+
+export interface DeliveryConfig {
+  /** Command of the migration image (`ams-migrations:<version>`), run before a color gets that version. */
+  readonly migrationCommand: readonly string[];
+  /** Paths the smoke test GETs on a color before traffic moves to it (all must answer 2xx). */
+  readonly smokePaths: readonly string[];
+  /** How testers reach the idle color on the public ALB: a header (`X-AMS-Preview: true`) or a host. */
+  readonly previewRoute:
+    { readonly kind: "header"; readonly header: string } | { readonly kind: "host"; readonly host: string };
+  /** Emergency override: allow changing the live color's version in place (bypasses blue-green). */
+  readonly allowLiveUpdate: boolean;
 }

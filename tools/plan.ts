@@ -7,4 +7,7 @@ import { planCommand } from "./planCommand";
 planCommand(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-}).then((code) => process.exit(code));
+}).then((code) => {
+  // Exit only once stdout has drained: a pipe takes large plans in pieces, and exit would cut them off.
+  process.stdout.write("", () => process.exit(code));
+});

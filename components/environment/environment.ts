@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AmsSecrets } from "../../config";
 import { AmsConfig } from "../../amsConfig/types";
@@ -10,6 +11,7 @@ import { AmsNamespace } from "./namespace";
 import { network } from "./network";
 import { albName, publicEntry } from "./publicEntry";
 import { awsProvider } from "./providers";
+import { ImageName } from "./registry/repositories";
 import { statefulServices } from "./stateful";
 
 export interface AmsEnvironmentArgs {
@@ -46,6 +48,11 @@ export class AmsEnvironment extends pulumi.ComponentResource {
   readonly appSecretArn: pulumi.Output<string>;
   /** Endpoints, queue URLs, registry, roles, alarms: what the workloads and operators need. */
   readonly stateful: Record<string, pulumi.Input<unknown>>;
+  /** The Kubernetes provider of the environment's cluster. */
+  readonly kubernetesProvider: k8s.Provider;
+  readonly repositoryUrls: Record<ImageName, pulumi.Output<string>>;
+  /** Workloads wait for these (service accounts, synced secrets, shared config). */
+  readonly workloadPrerequisites: pulumi.Resource[];
 
   constructor(name: string, args: AmsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super(
@@ -124,6 +131,9 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       kubernetes,
     );
     this.stateful = stateful.outputs;
+    this.kubernetesProvider = eks.provider;
+    this.repositoryUrls = stateful.repositoryUrls;
+    this.workloadPrerequisites = [...stateful.workloadPrerequisites, appConfig];
 
     this.kubeconfig = eks.kubeconfig;
     this.oidcProviderArn = eks.oidcProviderArn;

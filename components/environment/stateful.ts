@@ -13,7 +13,7 @@ import { alarms } from "./monitoring/alarms";
 import { dashboard } from "./monitoring/dashboard";
 import { environmentPolicy, namespaceName } from "./policy";
 import { ciPushRole } from "./registry/ciPushRole";
-import { repositories } from "./registry/repositories";
+import { ImageName, IMAGES, repositories } from "./registry/repositories";
 import { externalSecrets, SyncedSecret } from "./workloads/externalSecrets";
 import { workloadIdentity } from "./workloads/identity";
 
@@ -37,6 +37,10 @@ export interface StatefulArgs {
 export interface Stateful {
   /** Spring properties pointing at the stores and queues, for Parameter Store. */
   readonly properties: Record<string, pulumi.Input<string>>;
+  /** Image repository URL per AMS image. */
+  readonly repositoryUrls: Record<ImageName, pulumi.Output<string>>;
+  /** Everything the workloads must wait for (their secrets' store and sync objects). */
+  readonly workloadPrerequisites: pulumi.Resource[];
   readonly outputs: Record<string, pulumi.Input<unknown>>;
 }
 
@@ -85,7 +89,6 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
           repository: config.registry.githubRepository,
           existingProviderArn: config.registry.githubOidcProviderArn,
           repositoryArns: Object.values(images).map((repository) => repository.arn),
-          keyArn: args.key.arn,
         },
         parent,
       )
@@ -150,7 +153,12 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
     {
       name: "ams-documentdb",
       secretArn: docdb.masterSecretArn,
-      keys: { SPRING_DATA_MONGODB_USERNAME: "username", SPRING_DATA_MONGODB_PASSWORD: "password" },
+      keys: { username: "username", password: "password" },
+      // Spring takes DocumentDB's required options (TLS, replica set, no retryable writes before engine
+      // 8) only through a URI, and a URI carries the credentials: the operator assembles it in-cluster.
+      template: {
+        SPRING_DATA_MONGODB_URI: pulumi.interpolate`mongodb://{{ .username | urlquery }}:{{ .password | urlquery }}@${docdb.cluster.endpoint}:${DOCUMENTDB_PORT}/${DATABASE_NAME}?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`,
+      },
     },
     { name: "ams-redis", secretArn: cache.authSecretArn, keys: { SPRING_DATA_REDIS_PASSWORD: "AUTH_TOKEN" } },
     ...(args.appSecret.hasValue
@@ -163,7 +171,7 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
         ]
       : []),
   ];
-  externalSecrets(
+  const secretObjects = externalSecrets(
     `${name}-secrets`,
     {
       environment,
@@ -213,10 +221,7 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
           "ams.datasource.reader-url": pulumi.interpolate`jdbc:postgresql://${pg.replica.address}:${pg.replica.port}/${DATABASE_NAME}?sslmode=require`,
         }
       : {}),
-    "spring.data.mongodb.host": docdb.cluster.endpoint,
-    "spring.data.mongodb.port": String(DOCUMENTDB_PORT),
-    "spring.data.mongodb.database": DATABASE_NAME,
-    "spring.data.mongodb.ssl.enabled": "true",
+    "ams.documentdb.endpoint": docdb.cluster.endpoint,
     "spring.data.redis.host": cache.group.primaryEndpointAddress,
     "spring.data.redis.port": String(REDIS_PORT),
     "spring.data.redis.ssl.enabled": "true",
@@ -226,6 +231,14 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
   };
   return {
     properties,
+    repositoryUrls: Object.fromEntries(IMAGES.map((image) => [image, images[image].repositoryUrl])) as Record<
+      ImageName,
+      pulumi.Output<string>
+    >,
+    workloadPrerequisites: [
+      ...secretObjects,
+      ...Object.values(identities).map((identity) => identity.serviceAccount),
+    ],
     outputs: {
       postgresEndpoint: pg.primary.address,
       postgresReplicaEndpoint: pg.replica?.address ?? "",

@@ -33,7 +33,12 @@ export function comparePlans(before: Plan, after: Plan): Comparison {
     const paths = [
       ...differingPaths(previous.inputs, resource.inputs, ""),
       ...changedSecrets(previous, resource),
-      ...differingPaths(previous.options, resource.options, "options"),
+      // A changed dependsOn alone is no change: Pulumi orders the update by it but updates nothing.
+      ...differingPaths(
+        { ...previous.options, dependsOn: [] },
+        { ...resource.options, dependsOn: [] },
+        "options",
+      ),
       ...(previous.provider === resource.provider ? [] : ["provider"]),
     ];
     if (paths.length > 0) changes.push(change(resource, "update", paths));

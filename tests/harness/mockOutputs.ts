@@ -11,6 +11,8 @@ export const MOCK_ACCOUNT_ID = "123456789012";
 
 export interface MockContext {
   readonly region: string;
+  /** Outputs a StackReference to this stack answers with: what its previous `pulumi up` exported. */
+  readonly previousOutputs: Record<string, unknown>;
 }
 
 type State = Record<string, unknown>;
@@ -37,9 +39,12 @@ export interface MockResult {
 
 export function mockResource(type: string, name: string, inputs: State, ctx: MockContext): MockResult {
   if (type.startsWith("pulumi:providers:")) return { id: mockUuid(type + name), state: inputs };
-  // A stack reference with no recorded outputs: as if the referenced stack had never been deployed.
+  // The only stack the program references is itself (its previous outputs, for the live-color guard).
   if (type === "pulumi:pulumi:StackReference") {
-    return { id: String(inputs.name ?? name), state: { ...inputs, outputs: {}, secretOutputNames: [] } };
+    return {
+      id: String(inputs.name ?? name),
+      state: { ...inputs, outputs: ctx.previousOutputs, secretOutputNames: [] },
+    };
   }
   if (type.startsWith("kubernetes:")) return kubernetesObject(type, name, inputs);
   if (type === "eks:index:Cluster") return eksComponent(name, inputs, ctx);

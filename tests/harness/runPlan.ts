@@ -3,7 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { CapturedResource, captureResources, dependsOnResources, unwrap, urnOf } from "./capture";
 import { PlanMocks, RegisteredResource } from "./mocks";
 import { Plan, PlannedResource } from "./plan";
-import { loadProject, loadStackConfig, PROJECT_DIR } from "./projectFiles";
+import { parseAmsConfig } from "../../amsConfig/parse";
+import { RawConfig } from "../../amsConfig/rawConfig";
+import { describeRelease } from "../../components/release/release";
+import { projectValues } from "../../config";
+import { loadProject, loadStackConfig, ProjectFile, PROJECT_DIR } from "./projectFiles";
 import { maskInputs, SECRET_MASK } from "./secrets";
 import { buildProgramConfig, ConfigOverride } from "./stackConfig";
 
@@ -58,10 +62,13 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
   const captured: CapturedResource[] = [];
   const secretOutputs = new Map<string, readonly string[]>();
   const mocks = new PlanMocks(
-    { region: config.values["aws:region"] ?? "us-east-1" },
+    {
+      region: config.values["aws:region"] ?? "us-east-1",
+      previousOutputs: committedRelease(project, loadStackConfig(request.stack, projectDir), request.stack),
+    },
     (planId) => secretOutputs.get(planId) ?? [],
   );
-  await pulumi.runtime.setMocks(mocks, project.name, request.stack, false);
+  await pulumi.runtime.setMocks(mocks, project.name, request.stack, false, "organization");
   pulumi.runtime.setAllConfig(config.values, config.secretKeys);
 
   // A failure inside an `apply` surfaces as an unhandled rejection, not through the program's promise;
@@ -139,6 +146,36 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     resources,
     outputs: await maskOutputs(programOutputs),
   };
+}
+
+/**
+ * The offline stand-in for "what this stack's last `pulumi up` exported": the release its committed stack
+ * file declares. So `--set blueVersion=X` on a blue-live stack is judged against the committed blueVersion,
+ * exactly as `pulumi up` would judge it against the last deployment.
+ */
+function committedRelease(
+  project: ProjectFile,
+  stackConfig: Record<string, unknown>,
+  stack: string,
+): Record<string, unknown> {
+  try {
+    const values = buildProgramConfig(project, stackConfig, []).values;
+    const config = parseAmsConfig({
+      project: project.name,
+      stack,
+      raw: new RawConfig(projectValues(values, project.name)),
+      awsRegion: values["aws:region"],
+    });
+    const release = describeRelease(config.release);
+    return {
+      activeColor: release.activeColor,
+      activeVersion: release.activeVersion,
+      lastSwitchTime: "2026-01-01T00:00:00.000Z",
+    };
+  } catch {
+    // A stack file that does not validate has never been deployed as it stands.
+    return {};
+  }
 }
 
 interface UrnIndex {

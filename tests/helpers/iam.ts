@@ -44,7 +44,7 @@ export function canAssumeWithWebIdentity(
   });
   const request = new AwsRequestImpl(
     token.providerArn,
-    { resource: roleArn, accountId: MOCK_ACCOUNT_ID },
+    { resource: roleArn, accountId: roleArn.split(":")[4] },
     "sts:AssumeRoleWithWebIdentity",
     context,
   );

@@ -10,22 +10,6 @@ describe("plan --compare: what a config change would change", () => {
     });
   }
 
-  it("flipping activeColor changes no resource yet, only the release outputs", async () => {
-    // There are no routing objects until the delivery components exist; the flip must not touch the
-    // environment's resources in the meantime.
-    const before = await planOf("prod");
-    const after = await planOf("prod", "activeColor=green");
-    assert.deepEqual(comparePlans(before, after).changes, []);
-    assert.deepEqual(
-      {
-        active: after.outputs.activeColor,
-        version: after.outputs.activeVersion,
-        idle: after.outputs.idleColor,
-      },
-      { active: "green", version: "1.3.2", idle: "blue" },
-    );
-  });
-
   it("a new setting is a create, removing it a delete, changing it an update of one path", async () => {
     const url = "featureFlagServiceUrl=https://flags.ams.example";
     const created = comparePlans(await planOf("staging"), await planOf("staging", url)).changes;

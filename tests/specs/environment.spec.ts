@@ -382,7 +382,7 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
   describe("public entry", () => {
     it("prod: an internet-facing ALB with a fixed name, HTTPS only, TLS 1.2+, WAF, explicit deregistration delay", async () => {
       const plan = await planOf("prod");
-      const ingress = only(plan, "kubernetes:networking.k8s.io/v1:Ingress");
+      const ingress = findResource(plan, "kubernetes:networking.k8s.io/v1:Ingress", "ams-public");
       const annotations = (ingress.inputs.metadata as { annotations: Record<string, string> }).annotations;
       const config = parseStack("prod").publicEntry;
       assert.equal((ingress.inputs.spec as { ingressClassName: string }).ingressClassName, "alb");
@@ -405,7 +405,11 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
     });
 
     it("dev attaches no WAF when none is configured", async () => {
-      const ingress = only(await planOf("dev"), "kubernetes:networking.k8s.io/v1:Ingress");
+      const ingress = findResource(
+        await planOf("dev"),
+        "kubernetes:networking.k8s.io/v1:Ingress",
+        "ams-public",
+      );
       const annotations = (ingress.inputs.metadata as { annotations: Record<string, string> }).annotations;
       assert.ok(!("alb.ingress.kubernetes.io/wafv2-acl-arn" in annotations));
     });

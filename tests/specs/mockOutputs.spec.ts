@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { MOCK_ACCOUNT_ID, mockInvoke, mockResource } from "../harness/mockOutputs";
 
-const ctx = { region: "ap-northeast-2" };
+const ctx = { region: "ap-northeast-2", previousOutputs: {} };
 const ARN = /^arn:aws:[a-z0-9-]+:(ap-northeast-2)?:(\d{12})?:.+$/;
 
 describe("offline plan mocks answer like the providers would", () => {

@@ -66,23 +66,31 @@ describe("npm run plan (the command)", function () {
     const result = await runPlanInProcess("--stack", "prod", "--compare", "api.maxReplicas=20", "--json");
     assert.equal(result.status, 0, result.stderr);
     const { changes } = JSON.parse(result.stdout) as {
-      changes: { name: string; op: string; paths: string[] }[];
+      changes: { urn: string; name: string; op: string; paths: string[] }[];
     };
-    assert.deepEqual(changes, [
-      {
-        urn: "urn:pulumi:prod::ams::ams:environment:AmsEnvironment$ams:environment:Namespace$kubernetes:core/v1:ResourceQuota::ams-namespace-quota",
-        type: "kubernetes:core/v1:ResourceQuota",
-        name: "ams-namespace-quota",
-        op: "update",
-        paths: [
-          "spec.hard.limits.cpu",
-          "spec.hard.limits.memory",
-          "spec.hard.pods",
-          "spec.hard.requests.cpu",
-          "spec.hard.requests.memory",
-        ],
-      },
-    ]);
+    assert.ok(changes.every((change) => change.op === "update"));
+    const quota = changes.find((change) => change.name === "ams-namespace-quota");
+    assert.deepEqual(quota, {
+      urn: "urn:pulumi:prod::ams::ams:environment:AmsEnvironment$ams:environment:Namespace$kubernetes:core/v1:ResourceQuota::ams-namespace-quota",
+      type: "kubernetes:core/v1:ResourceQuota",
+      name: "ams-namespace-quota",
+      op: "update",
+      paths: [
+        "spec.hard.limits.cpu",
+        "spec.hard.limits.memory",
+        "spec.hard.pods",
+        "spec.hard.requests.cpu",
+        "spec.hard.requests.memory",
+      ],
+    });
+    // The api's autoscalers follow the new maximum too; nothing else changes.
+    assert.deepEqual(
+      changes.filter((change) => change !== quota).map((change) => [change.name, change.paths]),
+      [
+        ["ams-release-api-blue", ["spec.maxReplicas"]],
+        ["ams-release-api-green", ["spec.maxReplicas"]],
+      ],
+    );
   });
 
   it("--compare prints each changed path with its value before and after", async () => {

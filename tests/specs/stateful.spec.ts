@@ -251,11 +251,17 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       const trust = policyOf(plan, "aws:iam/role:Role", "ams-data-ci-push") as {
         Statement: { Principal: { Federated: string } }[];
       };
-      return canAssumeWithWebIdentity(trust, `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/ams-data-ci-push`, {
-        providerArn: trust.Statement[0].Principal.Federated,
-        providerUrl: "token.actions.githubusercontent.com",
-        subject,
-      });
+      const providerArn = trust.Statement[0].Principal.Federated;
+      // The role lives in the provider's account (the stacks reference the account's existing provider).
+      return canAssumeWithWebIdentity(
+        trust,
+        `arn:aws:iam::${providerArn.split(":")[4]}:role/ams-data-ci-push`,
+        {
+          providerArn,
+          providerUrl: "token.actions.githubusercontent.com",
+          subject,
+        },
+      );
     }
 
     it("the CI role can be assumed from main and release tags of the configured repository only", async () => {

@@ -20,7 +20,8 @@ export function postgresFamily(engineVersion: string): string {
 }
 
 /**
- * RDS PostgreSQL: private, encrypted with the environment key, TLS required (rds.force_ssl), Performance
+ * RDS PostgreSQL (engine version pinned to its major: AWS applies minor upgrades in the maintenance window,
+ * and pinning a minor would make every later update try to downgrade): private, encrypted with the environment key, TLS required (rds.force_ssl), Performance
  * Insights on, backups kept per config; in prod Multi-AZ, deletion protection, a final snapshot and a read
  * replica. AWS generates and rotates the master password in Secrets Manager: it never passes through us.
  */
@@ -108,6 +109,8 @@ export function postgres(
           ...common,
           identifier: `${identifier}-replica`,
           replicateSourceDb: primary.identifier,
+          // Storage autoscaling is per instance: the replica must be able to grow as far as the primary.
+          maxAllocatedStorage: config.maxAllocatedStorageGib,
           // A replica takes no backups and leaves no snapshot; the primary's are the record.
           skipFinalSnapshot: true,
         },

@@ -88,6 +88,16 @@ export function alarmSpecs(
   });
   if (targets.postgresReplicaId) {
     specs.push({
+      ...rds("FreeStorageSpace", targets.postgresReplicaId),
+      name: `${prefix}-postgres-replica-free-storage`,
+      description: `Read replica free storage below ${t.rdsFreeStorageGib} GiB: the failover copy may stall`,
+      statistic: "Minimum",
+      comparison: "LessThanThreshold",
+      threshold: t.rdsFreeStorageGib * 2 ** 30,
+      evaluationPeriods: 1,
+      periodSeconds: 300,
+    });
+    specs.push({
       ...rds("ReplicaLag", targets.postgresReplicaId),
       name: `${prefix}-postgres-replica-lag`,
       description: `Read replica more than ${t.rdsReplicaLagSeconds}s behind: the failover copy is stale`,
@@ -182,6 +192,9 @@ export function alarms(
   return { topic, alarmNames: specs.map((spec) => spec.name) };
 }
 
+/** A region where the AWS Chatbot API is served. */
+export const CHATBOT_REGION = "us-east-2";
+
 function slackDelivery(
   name: string,
   environment: EnvironmentName,
@@ -211,6 +224,8 @@ function slackDelivery(
   new aws.chatbot.SlackChannelConfiguration(
     name,
     {
+      // The Chatbot API exists only in a few regions (not ap-northeast-2); a topic of any region is fine.
+      region: CHATBOT_REGION,
       configurationName: `ams-${environment}-alarms`,
       iamRoleArn: role.arn,
       slackTeamId: slack.workspaceId,

@@ -25,7 +25,8 @@ export function ciTrustPolicy(providerArn: string, repository: string): PolicyDo
 }
 
 /** Push (and the reads a push needs) to exactly the AMS repositories; a login token for the registry. */
-export function ciPushPolicy(repositoryArns: string[], keyArn: string): PolicyDocument {
+// No KMS permission: ECR encrypts pushed layers through the grant it holds on the repository's key.
+export function ciPushPolicy(repositoryArns: string[]): PolicyDocument {
   return policy(
     { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
     {
@@ -42,8 +43,6 @@ export function ciPushPolicy(repositoryArns: string[], keyArn: string): PolicyDo
       ],
       Resource: repositoryArns,
     },
-    // The repositories are encrypted with the environment key; pushing layers needs a data key.
-    { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: keyArn },
   );
 }
 
@@ -58,7 +57,6 @@ export function ciPushRole(
     repository: string;
     existingProviderArn: string | undefined;
     repositoryArns: pulumi.Input<string>[];
-    keyArn: pulumi.Input<string>;
   },
   parent: pulumi.Resource,
 ): aws.iam.Role {
@@ -85,9 +83,7 @@ export function ciPushRole(
     `${name}-push`,
     {
       role: role.name,
-      policy: pulumi
-        .all([pulumi.all(args.repositoryArns), args.keyArn])
-        .apply(([arns, keyArn]) => JSON.stringify(ciPushPolicy(arns, keyArn))),
+      policy: pulumi.all(args.repositoryArns).apply((arns) => JSON.stringify(ciPushPolicy(arns))),
     },
     { parent },
   );

@@ -15,6 +15,12 @@ export interface SyncedSecret {
   readonly secretArn: pulumi.Input<string>;
   /** Environment-variable-style key in the Kubernetes Secret → property of the JSON secret value. */
   readonly keys: Readonly<Record<string, string>>;
+  /**
+   * Keys built in the cluster from the fetched ones (Go templates such as `{{ .password | urlquery }}`),
+   * for values like a connection URI that embed a credential. The fetched keys then serve the template
+   * only and are not themselves written to the Secret.
+   */
+  readonly template?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -62,7 +68,12 @@ export function externalSecrets(
             spec: {
               refreshInterval: REFRESH_INTERVAL,
               secretStoreRef: { kind: "SecretStore", name: SECRET_STORE },
-              target: { name: secret.name, creationPolicy: "Owner", deletionPolicy: "Retain" },
+              target: {
+                name: secret.name,
+                creationPolicy: "Owner",
+                deletionPolicy: "Retain",
+                ...(secret.template ? { template: { engineVersion: "v2", data: secret.template } } : {}),
+              },
               data: Object.entries(secret.keys).map(([secretKey, property]) => ({
                 secretKey,
                 remoteRef: { key: secret.secretArn, property },

@@ -1,0 +1,91 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AmsConfig, Color, COLORS, SERVICES } from "../../amsConfig/types";
+import { SHARED_CONFIG_MAP } from "../environment/appSettings";
+import { namespaceName } from "../environment/policy";
+import { ingressGroup, targetGroupAnnotations } from "../environment/publicEntry";
+import { ImageName } from "../environment/registry/repositories";
+import { serviceAccountName } from "../environment/workloads/identity";
+import { ReleaseState } from "../release/release";
+import { BlueGreenService } from "./blueGreen";
+import { migrationJob } from "./gates";
+
+export interface BlueGreenReleaseArgs {
+  readonly config: AmsConfig;
+  readonly release: ReleaseState;
+  readonly namespace: pulumi.Input<string>;
+  readonly repositoryUrls: Readonly<Record<ImageName, pulumi.Input<string>>>;
+  /** Service accounts, synced secrets and shared config the pods need before they start. */
+  readonly prerequisites: pulumi.Resource[];
+}
+
+/**
+ * The blue-green release of AMS: one migration Job per color's version (shared by the services: they share
+ * the database), then the `api` (public, behind the ALB) and the `worker` (queue consumer) as
+ * BlueGreenServices.
+ */
+export class BlueGreenRelease extends pulumi.ComponentResource {
+  readonly api: BlueGreenService;
+  readonly worker: BlueGreenService;
+
+  constructor(name: string, args: BlueGreenReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ams:delivery:BlueGreenRelease", name, {}, opts);
+    const { config, release } = args;
+    const versions: Record<Color, string | undefined> = {
+      [release.activeColor]: release.activeVersion,
+      [release.idleColor]: release.idleVersion,
+    } as Record<Color, string | undefined>;
+
+    const migrations: Partial<Record<Color, pulumi.Resource>> = {};
+    for (const color of COLORS) {
+      const version = versions[color];
+      if (version === undefined) continue;
+      migrations[color] = migrationJob(
+        `${name}-migrate-${color}`,
+        {
+          environment: config.environment,
+          color,
+          version,
+          repositoryUrl: args.repositoryUrls["ams-migrations"],
+          command: config.delivery.migrationCommand,
+          namespace: args.namespace,
+          configMapName: SHARED_CONFIG_MAP,
+          serviceAccountName: serviceAccountName("worker"),
+        },
+        { parent: this, dependsOn: args.prerequisites },
+      );
+    }
+
+    const common = (service: (typeof SERVICES)[number]) => ({
+      service,
+      environment: config.environment,
+      namespace: args.namespace,
+      release,
+      idleColorPolicy: config.release.idleColorPolicy,
+      repositoryUrl: args.repositoryUrls[`ams-${service}`],
+      sizing: config.sizing[service],
+      serviceAccountName: serviceAccountName(service),
+      configMapName: SHARED_CONFIG_MAP,
+      deregistrationDelaySeconds: config.publicEntry.deregistrationDelaySeconds,
+      migrations,
+    });
+    this.api = new BlueGreenService(
+      `${name}-api`,
+      {
+        ...common("api"),
+        publicRoute: {
+          host: config.publicEntry.apiHost,
+          ingressGroup: ingressGroup(config.environment),
+          targetGroupAnnotations: targetGroupAnnotations(config.publicEntry),
+          previewRoute: config.delivery.previewRoute,
+          smokePaths: config.delivery.smokePaths,
+        },
+      },
+      { parent: this, dependsOn: args.prerequisites },
+    );
+    this.worker = new BlueGreenService(`${name}-worker`, common("worker"), {
+      parent: this,
+      dependsOn: args.prerequisites,
+    });
+    this.registerOutputs({ namespace: namespaceName(config.environment) });
+  }
+}
