@@ -55,8 +55,9 @@ function readPostgres(raw: RawConfig, problems: ProblemList, prod: boolean): Pos
   if (!block) return undefined;
   const engineVersion = block.string(
     "engineVersion",
-    (v) => /^1[3-9](\.\d+)?$/.test(v),
-    'a PostgreSQL version from 13 to 19 such as "16.4"',
+    (v) => /^1[3-9]$/.test(v),
+    // The major version only: RDS applies minor upgrades itself, and a pinned minor would then be a downgrade.
+    'a PostgreSQL major version from 13 to 19 such as "16"',
   );
   const instanceClass = block.string(
     "instanceClass",

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { Plan, PlannedResource, findResource, findResources } from "../harness/plan";
-import { MOCK_ACCOUNT_ID, stableHash } from "../harness/mockOutputs";
+import { MOCK_ACCOUNT_ID, mockResource, stableHash } from "../harness/mockOutputs";
 import { renderPlanText } from "../harness/render";
 import { parseStack, problemFor } from "../helpers/config";
 import { canAssumeWithWebIdentity, identityDecision } from "../helpers/iam";
@@ -95,6 +95,29 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
         findResource(plan, "aws:secretsmanager/secretVersion:SecretVersion", "ams-data-redis-auth").inputs
           .secretString,
         "[secret]",
+      );
+    });
+
+    it("replica grows as far as the primary and is alarmed on free storage too", () => {
+      const replica = findResource(plan, RDS, "ams-data-postgres-replica");
+      assert.equal(
+        replica.inputs.maxAllocatedStorage,
+        parseStack("prod").data.postgres.maxAllocatedStorageGib,
+      );
+      const alarm = findResources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").find(
+        (a) => a.inputs.name === "ams-prod-postgres-replica-free-storage",
+      );
+      assert.deepEqual(alarm?.inputs.dimensions, { DBInstanceIdentifier: "ams-prod-postgres-replica" });
+    });
+
+    it("cache and DocumentDB keep snapshots and leave a final one; the cache is sealed with the environment key", () => {
+      const cache = findResource(plan, REDIS, "ams-data-redis");
+      assert.match(String(cache.inputs.kmsKeyId), /^arn:aws:kms:/);
+      assert.ok(Number(cache.inputs.snapshotRetentionLimit) >= 1);
+      assert.equal(cache.inputs.finalSnapshotIdentifier, "ams-prod-redis-final");
+      assert.equal(
+        findResource(plan, DOCDB, "ams-data-docdb").inputs.finalSnapshotIdentifier,
+        "ams-prod-docdb-final",
       );
     });
 
@@ -206,12 +229,32 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
 
     it("the cache's generated AUTH token appears nowhere in the plan", async () => {
       const plan = await planOf("prod");
-      // What the offline mocks generate for this password (the harness's own deterministic placeholder).
-      const token = stableHash("random", "random:index/randomPassword:RandomPassword", "ams-data-redis-auth")
-        .repeat(4)
-        .slice(0, 64);
+      // What the offline mocks generate for this password (the harness's own deterministic placeholder)…
+      const type = "random:index/randomPassword:RandomPassword";
+      const token = stableHash("random", type, "ams-data-redis-auth").repeat(4).slice(0, 64);
+      // …checked against the mock itself, so the search below looks for the value the program really got.
+      const generated = mockResource(
+        type,
+        "ams-data-redis-auth",
+        { length: 64 },
+        { region: "ap-northeast-2", previousOutputs: {} },
+      );
+      assert.equal(generated.state.result, token);
       assert.ok(!JSON.stringify(plan).includes(token));
       assert.ok(!renderPlanText(plan).includes(token));
+    });
+
+    it("DocumentDB's URI (credentials inside) is assembled by the operator from a template, not by Pulumi", async () => {
+      const plan = await planOf("prod");
+      const docdb = findResources(plan, "kubernetes:external-secrets.io/v1:ExternalSecret").find(
+        (s) => (s.inputs.metadata as { name: string }).name === "ams-documentdb",
+      ) as PlannedResource;
+      const target = (docdb.inputs.spec as { target: { template: { data: Record<string, string> } } }).target;
+      assert.match(
+        target.template.data.SPRING_DATA_MONGODB_URI,
+        /^mongodb:\/\/\{\{ \.username \| urlquery \}\}:\{\{ \.password \| urlquery \}\}@ams-prod-docdb\..*retryWrites=false/,
+      );
+      assert.match(target.template.data.SPRING_DATA_MONGODB_URI, /tls=true/);
     });
 
     it("a configured feature-flag key is synced too", async () => {
@@ -271,6 +314,17 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       assert.equal(ciAssume(plan, "repo:ams-team/ams:ref:refs/heads/feature/x"), "ImplicitlyDenied");
       assert.equal(ciAssume(plan, "repo:ams-team/ams:pull_request"), "ImplicitlyDenied");
       assert.equal(ciAssume(plan, "repo:someone-else/ams:ref:refs/heads/main"), "ImplicitlyDenied");
+    });
+
+    it("a stack without an existing GitHub OIDC provider creates the account's one", async () => {
+      const plan = await planOf("dev", "githubOidcProviderArn=");
+      const provider = findResources(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
+      assert.equal(provider.length, 1);
+      assert.equal(provider[0].inputs.url, "https://token.actions.githubusercontent.com");
+      assert.equal(
+        findResources(await planOf("dev"), "aws:iam/openIdConnectProvider:OpenIdConnectProvider").length,
+        0,
+      );
     });
 
     it("the CI role can push to the AMS repositories and to nothing else", async () => {
@@ -420,7 +474,7 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
     it("an engine version that is not a version", () => {
       assert.match(
         problemFor("postgres.engineVersion", "dev", "postgres.engineVersion=latest").allowed,
-        /PostgreSQL version/,
+        /PostgreSQL major version/,
       );
       assert.match(
         problemFor("documentDb.engineVersion", "dev", "documentDb.engineVersion=5").allowed,
@@ -451,6 +505,28 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       assert.match(
         problemFor("postgres.readReplica", "prod", "postgres.readReplica=false").allowed,
         /failover path/,
+      );
+    });
+    it("a queue retention the dead-letter queue could not outlast, and a zero visibility timeout", () => {
+      const queue = {
+        name: "jobs",
+        visibilityTimeoutSeconds: 0,
+        maxReceiveCount: 5,
+        messageRetentionDays: 14,
+      };
+      assert.equal(
+        problemFor("queues[0].messageRetentionDays", "dev", `queues=${JSON.stringify([queue])}`).allowed,
+        "an integer from 1 to 13",
+      );
+      assert.equal(
+        problemFor("queues[0].visibilityTimeoutSeconds", "dev", `queues=${JSON.stringify([queue])}`).allowed,
+        "an integer from 1 to 43200",
+      );
+    });
+    it("a PostgreSQL minor version (AWS upgrades minors; a pinned one would become a downgrade)", () => {
+      assert.match(
+        problemFor("postgres.engineVersion", "dev", "postgres.engineVersion=16.4").allowed,
+        /major version/,
       );
     });
     it("duplicate queue names and a half-configured Slack channel", () => {
