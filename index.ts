@@ -1,5 +1,7 @@
 import { loadConfig } from "./config";
 import { BlueGreenRelease } from "./components/delivery/blueGreenRelease";
+import { CanaryRelease } from "./components/delivery/canary";
+import { RollingRelease } from "./components/delivery/rolling";
 import {
   assertNoLiveUpdate,
   lastSwitchTime,
@@ -17,23 +19,27 @@ export = async () => {
   const { config, secrets } = loadConfig();
   const release = describeRelease(config.release);
   // The guard rail reads this stack's last outputs, so it fails the preview before anything changes.
+  // Only blue-green has a live color to protect: rolling and canary release by updating in place.
   const previous = await readPreviousRelease();
-  assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
+  if (release.strategy === "blueGreen") {
+    assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
+  }
 
   const environment = new AmsEnvironment("ams", { config, secrets });
-  if (release.strategy === "blueGreen") {
-    new BlueGreenRelease(
-      "ams-release",
-      {
-        config,
-        release,
-        namespace: environment.namespace,
-        repositoryUrls: environment.repositoryUrls,
-        prerequisites: environment.workloadPrerequisites,
-      },
-      { providers: { kubernetes: environment.kubernetesProvider } },
-    );
-  }
+  const Release = { rolling: RollingRelease, blueGreen: BlueGreenRelease, canary: CanaryRelease }[
+    release.strategy
+  ];
+  new Release(
+    "ams-release",
+    {
+      config,
+      release,
+      namespace: environment.namespace,
+      repositoryUrls: environment.repositoryUrls,
+      prerequisites: environment.workloadPrerequisites,
+    },
+    { providers: { kubernetes: environment.kubernetesProvider } },
+  );
 
   return {
     environment: config.environment,

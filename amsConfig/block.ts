@@ -45,6 +45,28 @@ export class BlockReader {
     return this.check(value);
   }
 
+  /** A list of integers, each in range; problems name the position (`canary.steps[2]`). */
+  integerList(field: string, range: { min: number; max: number }): number[] | undefined {
+    const value = this.block[field];
+    if (!Array.isArray(value)) {
+      this.problems.add(
+        `${this.key}.${field}`,
+        value,
+        `a list of integers from ${range.min} to ${range.max}`,
+      );
+      this.ok = false;
+      return undefined;
+    }
+    const items = value.map((item: unknown, index) =>
+      checkInteger(this.problems, `${this.key}.${field}[${index}]`, numberFrom(item), item, range),
+    );
+    if (items.some((item) => item === undefined)) {
+      this.ok = false;
+      return undefined;
+    }
+    return items as number[];
+  }
+
   boolean(field: string): boolean {
     const value = this.block[field];
     if (typeof value === "boolean") return value;
@@ -54,7 +76,9 @@ export class BlockReader {
   }
 
   string(field: string, isValid: (value: string) => boolean, format: string): string {
-    const value = this.block[field];
+    // YAML and `--set` turn `2` into a number; where a string is expected, it is the same value.
+    const raw = this.block[field];
+    const value = typeof raw === "number" ? String(raw) : raw;
     if (typeof value === "string" && isValid(value)) return value;
     this.problems.add(`${this.key}.${field}`, value, format);
     return this.check<string>(undefined);

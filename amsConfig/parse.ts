@@ -5,6 +5,7 @@ import { readData, readMonitoring, readRegistry } from "./data";
 import { readDelivery } from "./delivery";
 import { readCluster, readNetwork, readPublicEntry } from "./platform";
 import { readRelease } from "./release";
+import { readCanary, readRolling } from "./strategies";
 import { readSizing } from "./sizing";
 import {
   AmsConfig,
@@ -53,6 +54,8 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
   const registry = readRegistry(raw, problems);
   const monitoring = readMonitoring(raw, problems);
   const delivery = readDelivery(raw, problems);
+  const rolling = readRolling(raw, problems);
+  const canary = readCanary(raw, problems);
 
   for (const key of raw.unreadKeys()) {
     problems.addUnknownKey(key, suggest(key, raw));
@@ -74,6 +77,8 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
     registry: registry!,
     monitoring: monitoring!,
     delivery: delivery!,
+    rolling: rolling!,
+    canary: canary!,
   });
 }
 

@@ -83,6 +83,8 @@ export interface AmsConfig {
   readonly registry: RegistryConfig;
   readonly monitoring: MonitoringConfig;
   readonly delivery: DeliveryConfig;
+  readonly rolling: RollingConfig;
+  readonly canary: CanaryConfig;
 }
 
 export const NAT_GATEWAY_STRATEGIES = ["single", "perAz"] as const;
@@ -220,4 +222,28 @@ export interface DeliveryConfig {
     { readonly kind: "header"; readonly header: string } | { readonly kind: "host"; readonly host: string };
   /** Emergency override: allow changing the live color's version in place (bypasses blue-green). */
   readonly allowLiveUpdate: boolean;
+}
+
+export interface RollingConfig {
+  /** Extra pods during a rolling update (`25%` or a count); unavailable pods are always 0. */
+  readonly maxSurge: string;
+  /** Seconds a new pod must stay ready before it counts as available. */
+  readonly minReadySeconds: number;
+}
+
+export const METRICS_PROVIDERS = ["cloudwatch", "prometheus"] as const;
+export type MetricsProvider = (typeof METRICS_PROVIDERS)[number];
+
+export interface CanaryConfig {
+  /** Traffic percentages, strictly increasing, ending at 100. */
+  readonly steps: readonly number[];
+  /** Pause between steps, an Argo duration such as `5m`. */
+  readonly pause: string;
+  /** Abort when the canary's 5xx rate exceeds this percentage. */
+  readonly maxErrorRatePercent: number;
+  /** Abort when the canary's p95 response time exceeds this many milliseconds. */
+  readonly maxP95LatencyMs: number;
+  readonly metricsProvider: MetricsProvider;
+  /** Prometheus base URL when `metricsProvider` is `prometheus`. */
+  readonly prometheusAddress: string | undefined;
 }

@@ -13,7 +13,7 @@ import { ReleaseState } from "../release/release";
 import { smokeJob } from "./gates";
 import { colorServiceName, previewAction, previewConditions, weightedForwardAction } from "./traffic";
 import {
-  autoscalerSpec,
+  scalingObjects,
   HTTP_PORT,
   podTemplate,
   selectorLabels,
@@ -129,19 +129,15 @@ export class BlueGreenService extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [...(migration ? [migration] : []), ...dependsOn] },
       );
-      new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      scalingObjects(
         `${name}-${color}`,
         {
-          metadata: { name: deploymentName, namespace: args.namespace, labels: colorLabels },
-          spec: autoscalerSpec(deploymentName, args.sizing),
-        },
-        { parent: this },
-      );
-      new k8s.policy.v1.PodDisruptionBudget(
-        `${name}-${color}`,
-        {
-          metadata: { name: deploymentName, namespace: args.namespace, labels: colorLabels },
-          spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(args.service, color) } },
+          targetName: deploymentName,
+          target: { apiVersion: "apps/v1", kind: "Deployment" },
+          namespace: args.namespace,
+          labels: colorLabels,
+          selector: selectorLabels(args.service, color),
+          sizing: args.sizing,
         },
         { parent: this },
       );

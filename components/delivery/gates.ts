@@ -38,7 +38,8 @@ export function migrationJob(
   name: string,
   args: {
     environment: EnvironmentName;
-    color: Color;
+    /** Blue-green: the color the version is for; the other strategies have one version. */
+    color?: Color;
     version: string;
     repositoryUrl: pulumi.Input<string>;
     command: readonly string[];
@@ -48,9 +49,10 @@ export function migrationJob(
   },
   opts: pulumi.CustomResourceOptions,
 ): k8s.batch.v1.Job {
+  const scope = args.color ? `-${args.color}` : "";
   const labels = amsLabels({
     name: "ams-migrations",
-    instance: `ams-migrate-${args.color}`,
+    instance: `ams-migrate${scope}`,
     component: "migration",
     version: args.version,
     color: args.color,
@@ -102,7 +104,7 @@ export function smokeJob(
   args: {
     environment: EnvironmentName;
     service: string;
-    color: Color;
+    color?: Color;
     version: string;
     serviceHost: pulumi.Input<string>;
     paths: readonly string[];
@@ -110,9 +112,10 @@ export function smokeJob(
   },
   opts: pulumi.CustomResourceOptions,
 ): k8s.batch.v1.Job {
+  const scope = args.color ? `-${args.color}` : "";
   const labels = amsLabels({
     name: `ams-${args.service}-smoke`,
-    instance: `ams-${args.service}-smoke-${args.color}`,
+    instance: `ams-${args.service}-smoke${scope}`,
     component: "smoke-test",
     version: args.version,
     color: args.color,
@@ -123,7 +126,7 @@ export function smokeJob(
     name,
     {
       metadata: {
-        name: `ams-${args.service}-smoke-${args.color}-${nameSafe(args.version)}`,
+        name: `ams-${args.service}-smoke${scope}-${nameSafe(args.version)}`,
         namespace: args.namespace,
         labels,
       },

@@ -155,3 +155,33 @@ export function autoscalerSpec(
     behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
   };
 }
+
+/**
+ * The autoscaler and disruption budget every AMS workload has, whatever runs its pods (a Deployment, or
+ * an Argo Rollout for canary).
+ */
+export function scalingObjects(
+  name: string,
+  args: {
+    targetName: string;
+    target: { apiVersion: string; kind: string };
+    namespace: pulumi.Input<string>;
+    labels: Record<string, string>;
+    selector: Record<string, string>;
+    sizing: ServiceSizing;
+  },
+  opts: pulumi.CustomResourceOptions,
+): void {
+  const metadata = { name: args.targetName, namespace: args.namespace, labels: args.labels };
+  const spec = autoscalerSpec(args.targetName, args.sizing);
+  new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+    name,
+    { metadata, spec: { ...spec, scaleTargetRef: { ...args.target, name: args.targetName } } },
+    opts,
+  );
+  new k8s.policy.v1.PodDisruptionBudget(
+    name,
+    { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: args.selector } } },
+    opts,
+  );
+}

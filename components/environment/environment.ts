@@ -133,7 +133,11 @@ export class AmsEnvironment extends pulumi.ComponentResource {
     this.stateful = stateful.outputs;
     this.kubernetesProvider = eks.provider;
     this.repositoryUrls = stateful.repositoryUrls;
-    this.workloadPrerequisites = [...stateful.workloadPrerequisites, appConfig];
+    this.workloadPrerequisites = [
+      ...stateful.workloadPrerequisites,
+      appConfig,
+      ...(addons.argoRollouts ? [addons.argoRollouts] : []),
+    ];
 
     this.kubeconfig = eks.kubeconfig;
     this.oidcProviderArn = eks.oidcProviderArn;

@@ -18,6 +18,7 @@ function schemaModule(apiVersion: string, kind: string): string {
     return `@kubernetes-models/external-secrets/external-secrets.io/v1beta1/${kind}`;
   if (apiVersion.startsWith("external-secrets.io/"))
     return `@kubernetes-models/external-secrets/${apiVersion}/${kind}`;
+  if (apiVersion.startsWith("argoproj.io/")) return `@kubernetes-models/argo-rollouts/${apiVersion}/${kind}`;
   return `kubernetes-models/${apiVersion}/${kind}`;
 }
 

@@ -1,0 +1,163 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AmsConfig, SERVICES, ServiceName } from "../../amsConfig/types";
+import { SHARED_CONFIG_MAP } from "../environment/appSettings";
+import { ingressGroup, targetGroupAnnotations } from "../environment/publicEntry";
+import { ImageName } from "../environment/registry/repositories";
+import { serviceAccountName } from "../environment/workloads/identity";
+import { ReleaseState } from "../release/release";
+import { migrationJob, smokeJob } from "./gates";
+import { publicIngress } from "./publicIngress";
+import {
+  HTTP_PORT,
+  podTemplate,
+  scalingObjects,
+  selectorLabels,
+  WorkloadSpec,
+  workloadLabels,
+} from "./workload";
+
+export interface ReleaseArgs {
+  readonly config: AmsConfig;
+  readonly release: ReleaseState;
+  readonly namespace: pulumi.Input<string>;
+  readonly repositoryUrls: Readonly<Record<ImageName, pulumi.Input<string>>>;
+  /** Service accounts, synced secrets, shared config (and add-ons) the pods need before they start. */
+  readonly prerequisites: pulumi.Resource[];
+}
+
+/** The workload spec of one service at the release's version: the same core every strategy uses. */
+export function workloadSpec(
+  args: ReleaseArgs,
+  service: ServiceName,
+  extra: Partial<WorkloadSpec> = {},
+): WorkloadSpec {
+  return {
+    service,
+    environment: args.config.environment,
+    repositoryUrl: args.repositoryUrls[`ams-${service}`],
+    version: args.release.activeVersion,
+    sizing: args.config.sizing[service],
+    serviceAccountName: serviceAccountName(service),
+    configMapName: SHARED_CONFIG_MAP,
+    deregistrationDelaySeconds: args.config.publicEntry.deregistrationDelaySeconds,
+    ...extra,
+  };
+}
+
+/** The migration of the release's version, which every strategy runs before its pods change. */
+export function releaseMigration(name: string, args: ReleaseArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
+  return migrationJob(
+    name,
+    {
+      environment: args.config.environment,
+      version: args.release.activeVersion,
+      repositoryUrl: args.repositoryUrls["ams-migrations"],
+      command: args.config.delivery.migrationCommand,
+      namespace: args.namespace,
+      configMapName: SHARED_CONFIG_MAP,
+      serviceAccountName: serviceAccountName("worker"),
+    },
+    { parent, dependsOn: args.prerequisites },
+  );
+}
+
+/**
+ * Rolling release (v1.0): one Deployment per service, updated in place with `maxUnavailable: 0` (a new pod
+ * must be ready before an old one goes) and `maxSurge` from config.
+ *
+ * Pre-deploy checklist, executed: the config validates (a version that is a valid tag is set), and the
+ * migration Job of that version succeeds — the Deployments wait for it. Post-deploy checklist, executed:
+ * Pulumi awaits each Deployment's rollout (all new pods ready), then the api's smoke Job must pass.
+ */
+export class RollingRelease extends pulumi.ComponentResource {
+  constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ams:delivery:RollingRelease", name, {}, opts);
+    const { config } = args;
+    const migration = releaseMigration(`${name}-migrate`, args, this);
+
+    for (const service of SERVICES) {
+      const spec = workloadSpec(args, service);
+      const deploymentName = `ams-${service}`;
+      const deployment = new k8s.apps.v1.Deployment(
+        `${name}-${service}`,
+        {
+          metadata: { name: deploymentName, namespace: args.namespace, labels: workloadLabels(spec) },
+          spec: {
+            // No replica count: the HPA owns it, so an update never resets a scaled-out service.
+            selector: { matchLabels: selectorLabels(service) },
+            strategy: {
+              type: "RollingUpdate",
+              rollingUpdate: { maxUnavailable: 0, maxSurge: surge(config.rolling.maxSurge) },
+            },
+            minReadySeconds: config.rolling.minReadySeconds,
+            revisionHistoryLimit: 5,
+            template: podTemplate(spec),
+          },
+        },
+        { parent: this, dependsOn: [migration] },
+      );
+      scalingObjects(
+        `${name}-${service}`,
+        {
+          targetName: deploymentName,
+          target: { apiVersion: "apps/v1", kind: "Deployment" },
+          namespace: args.namespace,
+          labels: workloadLabels({ service, environment: config.environment }),
+          selector: selectorLabels(service),
+          sizing: config.sizing[service],
+        },
+        { parent: this },
+      );
+      if (service !== "api") continue;
+
+      const svc = new k8s.core.v1.Service(
+        `${name}-${service}`,
+        {
+          metadata: {
+            name: `ams-${service}`,
+            namespace: args.namespace,
+            labels: workloadLabels({ service, environment: config.environment }),
+          },
+          spec: {
+            type: "ClusterIP",
+            selector: selectorLabels(service),
+            ports: [{ name: "http", port: HTTP_PORT, targetPort: "http" }],
+          },
+        },
+        { parent: this },
+      );
+      publicIngress(
+        `${name}-${service}-public`,
+        {
+          service,
+          environment: config.environment,
+          namespace: args.namespace,
+          host: config.publicEntry.apiHost,
+          ingressGroup: ingressGroup(config.environment),
+          targetGroupAnnotations: targetGroupAnnotations(config.publicEntry),
+          backend: { service: `ams-${service}`, port: { number: HTTP_PORT } },
+        },
+        { parent: this, dependsOn: [svc] },
+      );
+      smokeJob(
+        `${name}-${service}-smoke`,
+        {
+          environment: config.environment,
+          service,
+          version: args.release.activeVersion,
+          serviceHost: pulumi.interpolate`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`,
+          paths: config.delivery.smokePaths,
+          namespace: args.namespace,
+        },
+        { parent: this, dependsOn: [deployment, svc] },
+      );
+    }
+    this.registerOutputs({});
+  }
+}
+
+/** `25%` stays a percentage; `2` becomes the number Kubernetes expects for a count. */
+function surge(value: string): string | number {
+  return value.endsWith("%") ? value : Number(value);
+}
