@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { BlueGreenRelease } from "./components/delivery/blueGreenRelease";
 import { CanaryRelease } from "./components/delivery/canary";
@@ -6,6 +7,7 @@ import {
   assertNoLiveUpdate,
   lastSwitchTime,
   readPreviousRelease,
+  strategyChangeWarning,
 } from "./components/delivery/liveUpdateGuard";
 import { previewUrl } from "./components/delivery/traffic";
 import { AmsEnvironment } from "./components/environment/environment";
@@ -18,12 +20,11 @@ import { describeRelease } from "./components/release/release";
 export = async () => {
   const { config, secrets } = loadConfig();
   const release = describeRelease(config.release);
-  // The guard rail reads this stack's last outputs, so it fails the preview before anything changes.
-  // Only blue-green has a live color to protect: rolling and canary release by updating in place.
+  // The guard rails read this stack's last outputs, so they fail the preview before anything changes.
   const previous = await readPreviousRelease();
-  if (release.strategy === "blueGreen") {
-    assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
-  }
+  assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
+  const strategyChange = strategyChangeWarning(previous, config.release);
+  if (strategyChange) pulumi.log.warn(strategyChange);
 
   const environment = new AmsEnvironment("ams", { config, secrets });
   const Release = { rolling: RollingRelease, blueGreen: BlueGreenRelease, canary: CanaryRelease }[

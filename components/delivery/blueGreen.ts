@@ -288,7 +288,10 @@ export class BlueGreenService extends pulumi.ComponentResource {
     this.routing = [stable, preview, ingress];
 
     const idleDeployment = deployment(idle, this.routing);
-    smoke(idle, idleDeployment);
+    // A smoke test needs pods to answer: a scaled-down (or version-less) idle color is tested when it
+    // becomes the active one, before routing moves to it.
+    if (colorReplicas(idle, release, args.idleColorPolicy, args.sizing.minReplicas) > 0)
+      smoke(idle, idleDeployment);
     this.deployments = { [active]: activeDeployment, [idle]: idleDeployment } as Record<
       Color,
       k8s.apps.v1.Deployment

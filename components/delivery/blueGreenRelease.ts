@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AmsConfig, Color, COLORS, SERVICES } from "../../amsConfig/types";
 import { SHARED_CONFIG_MAP } from "../environment/appSettings";
 import { namespaceName } from "../environment/policy";
-import { ingressGroup, targetGroupAnnotations } from "../environment/publicEntry";
+import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
 import { ImageName } from "../environment/registry/repositories";
 import { serviceAccountName } from "../environment/workloads/identity";
 import { ReleaseState } from "../release/release";
@@ -75,7 +75,10 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
         publicRoute: {
           host: config.publicEntry.apiHost,
           ingressGroup: ingressGroup(config.environment),
-          targetGroupAnnotations: targetGroupAnnotations(config.publicEntry),
+          targetGroupAnnotations: {
+            ...routeListenerAnnotations(config.publicEntry),
+            ...targetGroupAnnotations(config.publicEntry),
+          },
           previewRoute: config.delivery.previewRoute,
           smokePaths: config.delivery.smokePaths,
         },

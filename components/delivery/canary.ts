@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICES } from "../../amsConfig/types";
-import { ingressGroup, targetGroupAnnotations } from "../environment/publicEntry";
+import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
 import { canaryMetrics, canarySteps } from "./canaryAnalysis";
 import { publicIngress } from "./publicIngress";
 import { ReleaseArgs, releaseMigration, workloadSpec } from "./rolling";
@@ -62,7 +62,10 @@ export class CanaryRelease extends pulumi.ComponentResource {
         namespace: args.namespace,
         host: config.publicEntry.apiHost,
         ingressGroup: ingressGroup(environment),
-        targetGroupAnnotations: targetGroupAnnotations(config.publicEntry),
+        targetGroupAnnotations: {
+          ...routeListenerAnnotations(config.publicEntry),
+          ...targetGroupAnnotations(config.publicEntry),
+        },
         // Argo Rollouts owns the action named after the root Service: it holds the stable/canary weights.
         backend: { service: "ams-api", port: { name: "use-annotation" } },
       },

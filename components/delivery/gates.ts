@@ -13,6 +13,30 @@ export function nameSafe(version: string): string {
     .slice(0, 30);
 }
 
+/** The smoke test: each path must answer 2xx (with retries while the pods warm up), else exit non-zero. */
+export function smokeScript(
+  serviceHost: pulumi.Input<string>,
+  paths: readonly string[],
+): pulumi.Output<string> {
+  return pulumi
+    .output(serviceHost)
+    .apply((host) =>
+      [
+        "set -e",
+        ...paths.map(
+          (path) =>
+            `curl --fail --silent --show-error --retry 5 --retry-all-errors --max-time 10 -o /dev/null "http://${host}:${HTTP_PORT}${path}"`,
+        ),
+      ].join("\n"),
+    );
+}
+
+/**
+ * Jobs are replaced when a re-run is wanted (new version, new name) and after a failure: without
+ * `replaceUnready`, a later `pulumi up` would wait on the same failed Job forever.
+ */
+const JOB_ANNOTATIONS = { "pulumi.com/replaceUnready": "true" };
+
 /** Pinned curl image for smoke tests (multi-arch, non-root). */
 export const SMOKE_IMAGE = "curlimages/curl:8.11.1";
 
@@ -90,7 +114,8 @@ export function migrationJob(
         },
       },
     },
-    opts,
+    // Pulumi waits 10 minutes for a Job by default; a migration may take as long as its deadline.
+    { customTimeouts: { create: "35m", update: "35m" }, ...opts },
   );
 }
 
@@ -129,6 +154,7 @@ export function smokeJob(
         name: `ams-${args.service}-smoke${scope}-${nameSafe(args.version)}`,
         namespace: args.namespace,
         labels,
+        annotations: JOB_ANNOTATIONS,
       },
       spec: {
         backoffLimit: 2,
@@ -142,21 +168,8 @@ export function smokeJob(
               {
                 name: "smoke",
                 image: SMOKE_IMAGE,
-                command: [
-                  "curl",
-                  "--fail",
-                  "--silent",
-                  "--show-error",
-                  "--retry",
-                  "5",
-                  "--retry-all-errors",
-                  "--max-time",
-                  "10",
-                  ...paths.flatMap((path, i) => [
-                    ...(i > 0 ? ["--next", "--fail", "--silent", "--show-error", "--max-time", "10"] : []),
-                    pulumi.interpolate`http://${args.serviceHost}:${HTTP_PORT}${path}`,
-                  ]),
-                ],
+                // One curl per path under `set -e`: a multi-URL curl reports only its last URL's status.
+                command: ["sh", "-c", smokeScript(args.serviceHost, paths)],
                 ...restrictedContainer,
               },
             ],

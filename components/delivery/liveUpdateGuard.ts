@@ -1,45 +1,77 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem } from "../../amsConfig/errors";
 import { otherColor, versionKey } from "../../amsConfig/release";
-import { Color, ReleaseConfig } from "../../amsConfig/types";
+import { Color, ReleaseConfig, Strategy } from "../../amsConfig/types";
 
 /** What the previous `pulumi up` of this stack exported (its own outputs, read back). */
 export interface PreviousRelease {
+  readonly strategy?: Strategy;
   readonly activeColor?: Color;
   readonly activeVersion?: string;
+  readonly idleVersion?: string;
   readonly lastSwitchTime?: string;
 }
 
 /**
- * Changing the version of the color that takes traffic would roll the live pods in place: no migration
- * gate before traffic, no preview, no warm color to flip back to. Refused unless `allowLiveUpdate` is set
- * for an emergency. A first deploy (no previous outputs) and a flip are fine.
+ * The release guard rails, judged against this stack's previous outputs (a first deploy has none):
+ * - blue-green: changing the version of the color that takes traffic rolls the live pods in place (no
+ *   migration gate before traffic, no preview, no warm color to flip back to);
+ * - blue-green: a new idle version while `previewWeight` > 0 reaches users before its smoke test.
+ * `allowLiveUpdate` overrides them for an emergency. A flip is always fine.
  */
 export function liveUpdateProblems(
   previous: PreviousRelease,
   release: ReleaseConfig,
   allowLiveUpdate: boolean,
 ): ConfigProblem[] {
+  if (allowLiveUpdate || release.strategy !== "blueGreen") return [];
+  const problems: ConfigProblem[] = [];
   const color = release.activeColor;
+  const idle = otherColor(color);
+  const idleVersion = release.versions[idle];
+  // With preview traffic on, a new idle version would reach real users before its smoke test.
+  if (
+    release.previewWeight > 0 &&
+    previous.activeColor === color &&
+    previous.idleVersion !== undefined &&
+    previous.idleVersion !== "" &&
+    previous.idleVersion !== idleVersion
+  ) {
+    problems.push({
+      key: versionKey(idle),
+      value: JSON.stringify(idleVersion ?? ""),
+      allowed:
+        `${JSON.stringify(previous.idleVersion)} while previewWeight is ${release.previewWeight} ` +
+        "(set previewWeight to 0 first, deploy, then raise it again)",
+    });
+  }
   const version = release.versions[color];
   if (
-    allowLiveUpdate ||
-    previous.activeColor !== color ||
-    previous.activeVersion === undefined ||
-    previous.activeVersion === version
+    previous.activeColor === color &&
+    previous.activeVersion !== undefined &&
+    previous.activeVersion !== version
   ) {
-    return [];
-  }
-  const idle = otherColor(color);
-  return [
-    {
+    problems.push({
       key: versionKey(color),
       value: JSON.stringify(version),
       allowed:
         `${JSON.stringify(previous.activeVersion)}, the version ${color} is serving, because ${color} takes traffic ` +
         `(deploy to ${versionKey(idle)} and flip activeColor, or set allowLiveUpdate=true for an emergency hotfix)`,
-    },
-  ];
+    });
+  }
+  return problems;
+}
+
+/**
+ * Changing `strategy` replaces every workload at once (the old strategy's objects are deleted, the new
+ * one's created): legitimate in a maintenance window, so a loud warning in the preview, not a refusal.
+ */
+export function strategyChangeWarning(previous: PreviousRelease, release: ReleaseConfig): string | undefined {
+  if (previous.strategy === undefined || previous.strategy === release.strategy) return undefined;
+  return (
+    `strategy changes from ${previous.strategy} to ${release.strategy}: every AMS workload is replaced in this ` +
+    "update (old Deployments/Rollouts deleted, new ones created). Do it in a maintenance window."
+  );
 }
 
 /** When traffic last moved: now if this update flips, else whatever the previous update recorded. */
@@ -56,8 +88,10 @@ export async function readPreviousRelease(): Promise<PreviousRelease> {
   const self = new pulumi.StackReference("ams-previous-release", { name });
   const read = async (key: string) => (await self.getOutputDetails(key)).value as string | undefined;
   return {
+    strategy: (await read("strategy")) as Strategy | undefined,
     activeColor: (await read("activeColor")) as Color | undefined,
     activeVersion: await read("activeVersion"),
+    idleVersion: await read("idleVersion"),
     lastSwitchTime: await read("lastSwitchTime"),
   };
 }

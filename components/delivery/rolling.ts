@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AmsConfig, SERVICES, ServiceName } from "../../amsConfig/types";
 import { SHARED_CONFIG_MAP } from "../environment/appSettings";
-import { ingressGroup, targetGroupAnnotations } from "../environment/publicEntry";
+import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
 import { ImageName } from "../environment/registry/repositories";
 import { serviceAccountName } from "../environment/workloads/identity";
 import { ReleaseState } from "../release/release";
@@ -135,7 +135,10 @@ export class RollingRelease extends pulumi.ComponentResource {
           namespace: args.namespace,
           host: config.publicEntry.apiHost,
           ingressGroup: ingressGroup(config.environment),
-          targetGroupAnnotations: targetGroupAnnotations(config.publicEntry),
+          targetGroupAnnotations: {
+            ...routeListenerAnnotations(config.publicEntry),
+            ...targetGroupAnnotations(config.publicEntry),
+          },
           backend: { service: `ams-${service}`, port: { number: HTTP_PORT } },
         },
         { parent: this, dependsOn: [svc] },

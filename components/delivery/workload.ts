@@ -122,7 +122,8 @@ export function podTemplate(spec: WorkloadSpec): k8s.types.input.core.v1.PodTemp
           startupProbe: { httpGet: httpGet(LIVENESS_PATH), periodSeconds: 5, failureThreshold: 36 },
           readinessProbe: { httpGet: httpGet(READINESS_PATH), periodSeconds: 5, failureThreshold: 3 },
           livenessProbe: { httpGet: httpGet(LIVENESS_PATH), periodSeconds: 10, failureThreshold: 3 },
-          lifecycle: { preStop: { exec: { command: ["sleep", String(timing.preStopSeconds)] } } },
+          // The kubelet's own sleep (Kubernetes 1.30+): works in images without a `sleep` binary.
+          lifecycle: { preStop: { sleep: { seconds: timing.preStopSeconds } } },
           securityContext: {
             allowPrivilegeEscalation: false,
             readOnlyRootFilesystem: true,

@@ -34,6 +34,19 @@ export function targetGroupAnnotations(entry: PublicEntryConfig): Record<string,
   };
 }
 
+/**
+ * Listener annotations every service route on the public ALB carries. The controller works out the
+ * listeners per Ingress, so a route without them would land on port 80 only — which the group redirects
+ * to 443 — and never be served.
+ */
+export function routeListenerAnnotations(entry: PublicEntryConfig): Record<string, string> {
+  return {
+    "alb.ingress.kubernetes.io/listen-ports": JSON.stringify([{ HTTPS: 443 }]),
+    "alb.ingress.kubernetes.io/certificate-arn": entry.certificateArn,
+    "alb.ingress.kubernetes.io/ssl-policy": SSL_POLICY,
+  };
+}
+
 /** Load-balancer-level annotations: listeners, TLS, redirect, WAF, name, attributes. */
 export function publicIngressAnnotations(
   environment: EnvironmentName,

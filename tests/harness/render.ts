@@ -69,7 +69,11 @@ export function renderComparisonText(
   const symbol = { create: "+", update: "~", delete: "-" } as const;
   const lines = [`Compare ${after.project}/${after.stack}: ${description}`, PLACEHOLDER_NOTICE, ""];
   for (const change of comparison.changes) {
-    lines.push(`${symbol[change.op]} ${change.op} ${change.type}  ${change.name}`);
+    // A new object name cannot be patched in: Pulumi replaces the object (e.g. a version-named Job).
+    const replaced = change.op === "update" && change.paths.includes("metadata.name");
+    lines.push(
+      `${replaced ? "+- replace" : `${symbol[change.op]} ${change.op}`} ${change.type}  ${change.name}`,
+    );
     const previous = beforeByUrn.get(change.urn);
     const next = afterByUrn.get(change.urn);
     for (const path of change.paths) {

@@ -168,8 +168,10 @@ function committedRelease(
     });
     const release = describeRelease(config.release);
     return {
+      strategy: release.strategy,
       activeColor: release.activeColor,
       activeVersion: release.activeVersion,
+      idleVersion: release.idleVersion ?? "",
       lastSwitchTime: "2026-01-01T00:00:00.000Z",
     };
   } catch {

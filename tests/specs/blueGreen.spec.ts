@@ -1,8 +1,13 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../../amsConfig/errors";
 import { colorReplicas } from "../../components/delivery/blueGreen";
-import { lastSwitchTime, liveUpdateProblems } from "../../components/delivery/liveUpdateGuard";
+import {
+  lastSwitchTime,
+  liveUpdateProblems,
+  strategyChangeWarning,
+} from "../../components/delivery/liveUpdateGuard";
 import { drainTiming } from "../../components/delivery/workload";
+import { SHUTDOWN_PHASE_SECONDS } from "../../components/environment/appSettings";
 import { Change, comparePlans } from "../harness/compare";
 import { Plan, PlannedResource, findResource, findResources } from "../harness/plan";
 import { runPlan } from "../harness/runPlan";
@@ -42,7 +47,13 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       it(`${stack} (idle ${policy}): activeColor=${other} and back`, async () => {
         const before = await planOf(stack, ...base);
         const after = await planOf(stack, ...base, `activeColor=${other}`);
-        for (const changes of [comparePlans(before, after).changes, comparePlans(after, before).changes]) {
+        for (const all of [comparePlans(before, after).changes, comparePlans(after, before).changes]) {
+          // A scaled-down color is smoke-tested when it becomes active (it has no pods before): its smoke Job
+          // comes and goes with the flip. Nothing else is created or deleted.
+          const smokeJobs = all.filter((c) => c.type === JOB && c.name.startsWith("ams-release-api-smoke-"));
+          if (policy === "full") assert.equal(smokeJobs.length, 0);
+          else assert.deepEqual(smokeJobs.map((c) => c.op).sort(), ["create", "delete"]);
+          const changes = all.filter((c) => !smokeJobs.includes(c));
           assert.ok(
             changes.every((change) => change.op === "update"),
             "no create, no delete",
@@ -173,6 +184,35 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
         [],
       );
     });
+    it("a new idle version is refused while preview traffic is on (users would reach it before its smoke test)", () => {
+      const release = parseStack("prod", "previewWeight=10", "greenVersion=1.5.0").release;
+      const problems = liveUpdateProblems(
+        { activeColor: "blue", activeVersion: "1.4.0", idleVersion: "1.3.2" },
+        release,
+        false,
+      );
+      assert.deepEqual(
+        problems.map((p) => p.key),
+        ["greenVersion"],
+      );
+      assert.match(problems[0].allowed, /previewWeight to 0 first/);
+    });
+    it("a strategy change is announced loudly (it replaces every workload), not refused", () => {
+      const canary = parseStack("prod", "strategy=canary").release;
+      assert.match(
+        String(strategyChangeWarning({ strategy: "blueGreen" }, canary)),
+        /every AMS workload is replaced/,
+      );
+      assert.equal(strategyChangeWarning({}, canary), undefined);
+      assert.deepEqual(
+        liveUpdateProblems(
+          { strategy: "blueGreen", activeColor: "blue", activeVersion: "1.3.0" },
+          canary,
+          false,
+        ),
+        [],
+      );
+    });
     it("records when traffic last moved", () => {
       const now = new Date("2026-11-26T10:00:00Z");
       assert.equal(
@@ -229,15 +269,18 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
               template: {
                 spec: {
                   terminationGracePeriodSeconds: number;
-                  containers: { lifecycle: { preStop: { exec: { command: string[] } } } }[];
+                  containers: { lifecycle: { preStop: { sleep: { seconds: number } } } }[];
                 };
               };
             }
           ).template.spec;
-          const preStop = Number(pod.containers[0].lifecycle.preStop.exec.command[1]);
+          const preStop = pod.containers[0].lifecycle.preStop.sleep.seconds;
           const delay = parseStack(stack).publicEntry.deregistrationDelaySeconds;
           assert.ok(preStop >= delay, `preStop ${preStop}s ≥ deregistration delay ${delay}s`);
-          assert.ok(pod.terminationGracePeriodSeconds > preStop + 30);
+          assert.ok(
+            pod.terminationGracePeriodSeconds > preStop + SHUTDOWN_PHASE_SECONDS,
+            "room for Spring's graceful shutdown",
+          );
           // Workers: the idle color stops consuming only after the active one started.
           const idleWorker = findResource(plan, DEPLOYMENT, `ams-release-worker-${idle}`);
           assert.ok(idleWorker.options.dependsOn.includes(urn(DEPLOYMENT, `ams-release-worker-${active}`)));
@@ -306,6 +349,47 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       assert.ok(container.env.some((e) => e.name === "AMS_COLOR" && e.value === "blue"));
     });
 
+    it("service routes land on the HTTPS listener with the environment's certificate, for every strategy", async () => {
+      for (const [strategy, name] of [
+        ["blueGreen", "ams-release-api-public"],
+        ["rolling", "ams-release-api-public"],
+        ["canary", "ams-release-api-public"],
+      ]) {
+        const plan = await planOf("prod", `strategy=${strategy}`);
+        const annotations = (
+          findResource(plan, INGRESS, name).inputs.metadata as { annotations: Record<string, string> }
+        ).annotations;
+        assert.deepEqual(
+          JSON.parse(annotations["alb.ingress.kubernetes.io/listen-ports"]),
+          [{ HTTPS: 443 }],
+          strategy,
+        );
+        assert.equal(
+          annotations["alb.ingress.kubernetes.io/certificate-arn"],
+          parseStack("prod").publicEntry.certificateArn,
+        );
+      }
+    });
+
+    it("smoke tests check every path (one curl each, stop at the first failure) and failed Jobs are re-run", async () => {
+      const smoke = findResource(await planOf("prod"), JOB, "ams-release-api-smoke-blue");
+      const container = (smoke.inputs.spec as { template: { spec: { containers: { command: string[] }[] } } })
+        .template.spec.containers[0];
+      const [shell, flag, script] = container.command;
+      assert.deepEqual([shell, flag], ["sh", "-c"]);
+      const lines = script.split("\n");
+      assert.equal(lines[0], "set -e");
+      const paths = [...new Set(["/actuator/health/readiness", ...parseStack("prod").delivery.smokePaths])];
+      assert.equal(lines.length, 1 + paths.length);
+      paths.forEach((path, i) => assert.match(lines[i + 1], new RegExp(`^curl --fail .*:8080${path}"$`)));
+      assert.equal(
+        (smoke.inputs.metadata as { annotations: Record<string, string> }).annotations[
+          "pulumi.com/replaceUnready"
+        ],
+        "true",
+      );
+    });
+
     it("idle workers do not consume", async () => {
       const plan = await planOf("prod");
       const consuming = (color: string) =>
@@ -329,8 +413,12 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       assert.equal(colorReplicas("green", { activeColor: "blue", idleVersion: undefined }, "full", 3), 0);
     });
 
-    it("drain timing outlasts the deregistration delay and Spring's shutdown", () => {
-      assert.deepEqual(drainTiming(60), { preStopSeconds: 65, terminationGracePeriodSeconds: 105 });
+    it("drain timing outlasts the deregistration delay and Spring's shutdown, whatever the delay", () => {
+      for (const delay of [0, 30, 60, 300]) {
+        const timing = drainTiming(delay);
+        assert.ok(timing.preStopSeconds > delay);
+        assert.ok(timing.terminationGracePeriodSeconds > timing.preStopSeconds + SHUTDOWN_PHASE_SECONDS);
+      }
     });
 
     it("a preview host, when configured, replaces the header rule", async () => {
