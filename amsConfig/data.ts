@@ -1,6 +1,6 @@
 import { BlockReader } from "./block";
 import { ProblemList } from "./errors";
-import { readMatching } from "./fields";
+import { readMatching, readStructured } from "./fields";
 import { RawConfig } from "./rawConfig";
 import {
   AlarmThresholds,
@@ -141,13 +141,7 @@ function readRedis(raw: RawConfig, problems: ProblemList, prod: boolean): RedisC
 }
 
 function readQueues(raw: RawConfig, problems: ProblemList): QueueConfig[] | undefined {
-  const text = raw.get("queues");
-  let list: unknown;
-  try {
-    list = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    list = text;
-  }
+  const list = readStructured(raw, "queues");
   if (!Array.isArray(list)) {
     problems.add(
       "queues",
@@ -213,13 +207,7 @@ export function readRegistry(raw: RawConfig, problems: ProblemList): RegistryCon
 }
 
 export function readMonitoring(raw: RawConfig, problems: ProblemList): MonitoringConfig | undefined {
-  const emailsText = raw.get("alarmEmails");
-  let emails: unknown;
-  try {
-    emails = emailsText === undefined ? undefined : JSON.parse(emailsText);
-  } catch {
-    emails = emailsText;
-  }
+  const emails = readStructured(raw, "alarmEmails");
   let ok = true;
   if (!Array.isArray(emails) || emails.some((email) => typeof email !== "string" || !EMAIL.test(email))) {
     problems.add("alarmEmails", emails, "a list of e-mail addresses (possibly empty)");

@@ -80,6 +80,20 @@ export function readOptionalUrl(raw: RawConfig, problems: ProblemList, key: stri
 }
 
 /**
+ * A structured (object or list) key's value: Pulumi hands it over as JSON text. Text that is not JSON is
+ * returned as it is, for the problem message to show.
+ */
+export function readStructured(raw: RawConfig, key: string): unknown {
+  const text = raw.get(key);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * A structured (object) key: Pulumi hands it over as JSON text. Returns the object, or `undefined` after a
  * problem. Fields are checked by the caller; `unknownFields` reports the ones it did not expect.
  */
@@ -89,13 +103,7 @@ export function readObject(
   key: string,
   shape: string,
 ): Record<string, unknown> | undefined {
-  const text = raw.get(key);
-  let parsed: unknown;
-  try {
-    parsed = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
+  const parsed = readStructured(raw, key);
   if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
     return parsed as Record<string, unknown>;
   }
@@ -131,13 +139,7 @@ export function readStringArray(
   itemFormat: string,
   isValid: (item: string) => boolean,
 ): string[] | undefined {
-  const text = raw.get(key);
-  let parsed: unknown;
-  try {
-    parsed = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
+  const parsed = readStructured(raw, key);
   if (!Array.isArray(parsed)) {
     problems.add(key, parsed, `a list of ${itemFormat}`);
     return undefined;

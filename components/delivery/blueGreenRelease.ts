@@ -1,22 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AmsConfig, Color, COLORS, SERVICES } from "../../amsConfig/types";
+import { Color, COLORS, SERVICES } from "../../amsConfig/types";
 import { SHARED_CONFIG_MAP } from "../environment/appSettings";
 import { namespaceName } from "../environment/policy";
 import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
-import { ImageName } from "../environment/registry/repositories";
 import { serviceAccountName } from "../environment/workloads/identity";
-import { ReleaseState } from "../release/release";
 import { BlueGreenService } from "./blueGreen";
 import { migrationJob } from "./gates";
+import { ReleaseArgs } from "./rolling";
 
-export interface BlueGreenReleaseArgs {
-  readonly config: AmsConfig;
-  readonly release: ReleaseState;
-  readonly namespace: pulumi.Input<string>;
-  readonly repositoryUrls: Readonly<Record<ImageName, pulumi.Input<string>>>;
-  /** Service accounts, synced secrets and shared config the pods need before they start. */
-  readonly prerequisites: pulumi.Resource[];
-}
+/** Blue-green takes the same arguments as every release strategy. */
+export type BlueGreenReleaseArgs = ReleaseArgs;
 
 /**
  * The blue-green release of AMS: one migration Job per color's version (shared by the services: they share
