@@ -1,10 +1,9 @@
 import { ProblemList } from "./errors";
-import { readBoolean, readMatching, readStringArray } from "./fields";
+import { isHostName, readBoolean, readMatching, readStringArray } from "./fields";
 import { RawConfig } from "./rawConfig";
 import { DeliveryConfig } from "./types";
 
 const HEADER_NAME = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
-const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const URL_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 
 export function readDelivery(raw: RawConfig, problems: ProblemList): DeliveryConfig | undefined {
@@ -35,7 +34,7 @@ export function readDelivery(raw: RawConfig, problems: ProblemList): DeliveryCon
     raw,
     problems,
     "previewHost",
-    (v) => v === "" || HOST_NAME.test(v),
+    (v) => v === "" || isHostName(v),
     'a DNS host name such as "preview.api.ams.example.com", or "" to use the header',
   );
   const allowLiveUpdate = readBoolean(raw, problems, "allowLiveUpdate");

@@ -179,3 +179,8 @@ export function isIpv4Cidr(value: string, minPrefix = 0, maxPrefix = 32): boolea
   const hostBits = 2 ** (32 - prefix);
   return address % hostBits === 0;
 }
+
+/** A lower-case DNS host name with at least one dot (`api.ams.example.com`). */
+export function isHostName(value: string): boolean {
+  return /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(value);
+}

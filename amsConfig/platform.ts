@@ -1,6 +1,7 @@
 import { ProblemList } from "./errors";
 import {
   checkInteger,
+  isHostName,
   isIpv4Cidr,
   numberFrom,
   readBoolean,
@@ -31,7 +32,6 @@ const INSTANCE_TYPE =
 const INSTANCE_TYPE_FORMAT = 'an EC2 instance type such as "m6i.large" or "c7g.2xlarge"';
 const KUBERNETES_VERSION = /^1\.(2[89]|3\d)$/;
 const IAM_PRINCIPAL = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
-const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 export function readNetwork(raw: RawConfig, problems: ProblemList): NetworkConfig | undefined {
@@ -181,7 +181,7 @@ export function readPublicEntry(
     raw,
     problems,
     "apiHost",
-    (host) => HOST_NAME.test(host),
+    (host) => isHostName(host),
     'a DNS host name such as "api.dev.ams.example.com"',
   );
   const certificateArn = readMatching(
