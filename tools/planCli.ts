@@ -8,6 +8,8 @@ export interface PlanArgs {
   readonly json: boolean;
   readonly outDir: string | undefined;
   readonly help: boolean;
+  /** Run the policy pack over the plan instead of printing it. */
+  readonly policy: boolean;
 }
 
 export const USAGE = `Usage: npm run plan -- [--stack <name>] [--set key=value]... [--json] [--out <dir>] [--compare key=value]...
@@ -17,6 +19,7 @@ export const USAGE = `Usage: npm run plan -- [--stack <name>] [--set key=value].
   --json                print one JSON document instead of the tree
   --out <dir>           also write every Kubernetes object as a YAML manifest into <dir>
   --compare key=value   evaluate again with these values on top and print only what differs; repeatable
+  --policy              run the CrossGuard policy pack (policy/) over the plan; exit 1 on a mandatory violation
   --help                show this text`;
 
 /** Parses the plan command's arguments; bad usage is a `PlanInputError` (exit 2). */
@@ -24,6 +27,7 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   let stack = "dev";
   let json = false;
   let help = false;
+  let policy = false;
   let outDir: string | undefined;
   const overrides: ConfigOverride[] = [];
   const compare: ConfigOverride[] = [];
@@ -51,6 +55,9 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
       case "--out":
         outDir = value();
         break;
+      case "--policy":
+        policy = true;
+        break;
       case "--help":
       case "-h":
         help = true;
@@ -59,5 +66,5 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
         throw new PlanInputError(`Unknown argument "${flag}".\n${USAGE}`);
     }
   }
-  return { stack, overrides, compare, json, outDir, help };
+  return { stack, overrides, compare, json, outDir, help, policy };
 }

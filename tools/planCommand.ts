@@ -10,6 +10,7 @@ import {
   renderComparisonText,
   renderPlanText,
 } from "../tests/harness/render";
+import { checkPolicies } from "../tests/harness/policyCheck";
 import { runPlan } from "../tests/harness/runPlan";
 import { parsePlanArgs, USAGE } from "./planCli";
 
@@ -25,8 +26,7 @@ export interface Output {
  */
 export async function planCommand(argv: readonly string[], out: Output): Promise<number> {
   try {
-    await run(argv, out);
-    return 0;
+    return await run(argv, out);
   } catch (err) {
     if (ConfigError.isConfigError(err) || err instanceof PlanInputError) {
       out.stderr(`${err.message}\n`);
@@ -39,14 +39,15 @@ export async function planCommand(argv: readonly string[], out: Output): Promise
   }
 }
 
-async function run(argv: readonly string[], out: Output): Promise<void> {
+async function run(argv: readonly string[], out: Output): Promise<number> {
   const args = parsePlanArgs(argv);
   if (args.help) {
     out.stdout(`${USAGE}\n`);
-    return;
+    return 0;
   }
   const plan = await runPlan({ stack: args.stack, overrides: args.overrides });
   if (args.outDir !== undefined) writeManifests(plan, args.outDir);
+  if (args.policy) return reportPolicies(plan, args.json, out);
 
   if (args.compare.length > 0) {
     const variant = await runPlan({ stack: args.stack, overrides: [...args.overrides, ...args.compare] });
@@ -57,9 +58,27 @@ async function run(argv: readonly string[], out: Output): Promise<void> {
         ? `${JSON.stringify(comparison, null, 2)}\n`
         : renderComparisonText(comparison, plan, variant, `stack config vs --compare ${description}`),
     );
-    return;
+    return 0;
   }
   out.stdout(args.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
+  return 0;
+}
+
+/** Exit 1 when a mandatory policy is violated, like `pulumi preview --policy-pack`. */
+async function reportPolicies(plan: Plan, json: boolean, out: Output): Promise<number> {
+  const violations = await checkPolicies(plan);
+  const mandatory = violations.filter((violation) => violation.enforcementLevel === "mandatory");
+  if (json) {
+    out.stdout(`${JSON.stringify({ violations }, null, 2)}\n`);
+  } else {
+    for (const v of violations)
+      out.stdout(`[${v.enforcementLevel}] ${v.policy}  ${v.urn}\n    ${v.message}\n`);
+    out.stdout(
+      `Policy pack ams over ${plan.project}/${plan.stack}: ${mandatory.length} mandatory, ` +
+        `${violations.length - mandatory.length} advisory violations.\n`,
+    );
+  }
+  return mandatory.length > 0 ? 1 : 0;
 }
 
 function writeManifests(plan: Plan, outDir: string): void {
