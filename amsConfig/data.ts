@@ -21,9 +21,6 @@ const QUEUE_NAME = /^[a-z][a-z0-9-]{0,59}$/;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Backups a prod data store keeps at least; AWS allows 35 at most. */
-const PROD_MIN_BACKUP_DAYS = 7;
-
 export function readData(
   raw: RawConfig,
   problems: ProblemList,
@@ -38,8 +35,12 @@ export function readData(
   return { postgres, documentDb, redis, queues };
 }
 
-function backupDays(block: BlockReader, prod: boolean): number {
-  return block.integer("backupRetentionDays", { min: prod ? PROD_MIN_BACKUP_DAYS : 1, max: 35 });
+/**
+ * Backup retention in days: 1–35 (0 would switch backups off). The governance rule "at least 7 days in
+ * prod" is the policy pack's (ams-prod-backups), which previews and Pulumi Deployments enforce.
+ */
+function backupDays(block: BlockReader): number {
+  return block.integer("backupRetentionDays", { min: 1, max: 35 });
 }
 
 function readPostgres(raw: RawConfig, problems: ProblemList, prod: boolean): PostgresConfig | undefined {
@@ -70,7 +71,7 @@ function readPostgres(raw: RawConfig, problems: ProblemList, prod: boolean): Pos
     max: 65536,
   });
   const multiAz = block.boolean("multiAz");
-  const backupRetentionDays = backupDays(block, prod);
+  const backupRetentionDays = backupDays(block);
   const readReplica = block.boolean("readReplica");
   // The prod database must survive the loss of a zone and have a promotable copy (the rollback policy).
   if (prod && multiAz === false) block.reject("multiAz", "true in prod");
@@ -108,7 +109,7 @@ function readDocumentDb(raw: RawConfig, problems: ProblemList, prod: boolean): D
   );
   // Two instances in prod, so a primary failure promotes a replica in another zone.
   const instanceCount = block.integer("instanceCount", { min: prod ? 2 : 1, max: 16 });
-  const backupRetentionDays = backupDays(block, prod);
+  const backupRetentionDays = backupDays(block);
   if (!block.complete) return undefined;
   return { engineVersion, instanceClass, instanceCount, backupRetentionDays };
 }

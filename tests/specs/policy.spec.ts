@@ -225,5 +225,18 @@ describe("policy pack (policy/): governance as code", () => {
       /^\[mandatory\] ams-workload-images {2}urn:pulumi:prod::ams::.*Deployment::ams-release-api-green$/m,
     );
     assert.match(latest.stdout, /must name a version, not latest/);
+    // A prod retention of 1 is valid config (backups are on) but breaks governance: the pack catches it.
+    const retention = await runPlanInProcess(
+      "--stack",
+      "prod",
+      "--policy",
+      "--set",
+      "postgres.backupRetentionDays=1",
+    );
+    assert.equal(retention.status, 1, retention.stderr);
+    assert.match(
+      retention.stdout,
+      /^\[mandatory\] ams-prod-backups {2}urn:pulumi:prod::ams::.*rds\/instance:Instance::ams-data-postgres$/m,
+    );
   });
 });
