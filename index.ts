@@ -30,7 +30,7 @@ export = async () => {
   const Release = { rolling: RollingRelease, blueGreen: BlueGreenRelease, canary: CanaryRelease }[
     release.strategy
   ];
-  new Release(
+  const deployed = new Release(
     "ams-release",
     {
       config,
@@ -41,6 +41,7 @@ export = async () => {
     },
     { providers: { kubernetes: environment.kubernetesProvider } },
   );
+  const afterRelease = <T>(value: T) => deployed.settled.apply(() => value);
 
   return {
     environment: config.environment,
@@ -58,14 +59,16 @@ export = async () => {
     parameterPath: environment.parameterPath,
     appSecretArn: environment.appSecretArn,
     ...environment.stateful,
-    strategy: release.strategy,
-    activeColor: release.activeColor,
-    activeVersion: release.activeVersion,
-    idleColor: release.idleColor,
-    idleVersion: release.idleVersion ?? "",
-    weights: release.weights,
+    // What the release declares, recorded only once it is applied: the guard rails of the next update read
+    // these, and must not mistake a failed flip for a done one.
+    strategy: afterRelease(release.strategy),
+    activeColor: afterRelease(release.activeColor),
+    activeVersion: afterRelease(release.activeVersion),
+    idleColor: afterRelease(release.idleColor),
+    idleVersion: afterRelease(release.idleVersion ?? ""),
+    weights: afterRelease(release.weights),
     previewUrl: previewUrl(config.publicEntry.apiHost, config.delivery.previewRoute),
-    lastSwitchTime: lastSwitchTime(previous, release.activeColor, new Date()),
+    lastSwitchTime: afterRelease(lastSwitchTime(previous, release.activeColor, new Date())),
     allowLiveUpdate: config.delivery.allowLiveUpdate,
   };
 };

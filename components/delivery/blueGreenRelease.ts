@@ -5,7 +5,7 @@ import { namespaceName } from "../environment/policy";
 import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
 import { serviceAccountName } from "../environment/workloads/identity";
 import { BlueGreenService } from "./blueGreen";
-import { migrationJob } from "./gates";
+import { migrationJob, settledWhen } from "./gates";
 import { ReleaseArgs } from "./rolling";
 
 /** Blue-green takes the same arguments as every release strategy. */
@@ -19,6 +19,8 @@ export type BlueGreenReleaseArgs = ReleaseArgs;
 export class BlueGreenRelease extends pulumi.ComponentResource {
   readonly api: BlueGreenService;
   readonly worker: BlueGreenService;
+  /** Resolves once every Deployment and routing object of the release has been applied. */
+  readonly settled: pulumi.Output<boolean>;
 
   constructor(name: string, args: BlueGreenReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:delivery:BlueGreenRelease", name, {}, opts);
@@ -82,6 +84,11 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
       parent: this,
       dependsOn: args.prerequisites,
     });
+    this.settled = settledWhen([
+      ...this.api.routing,
+      ...Object.values(this.api.deployments),
+      ...Object.values(this.worker.deployments),
+    ]);
     this.registerOutputs({ namespace: namespaceName(config.environment) });
   }
 }

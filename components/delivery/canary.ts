@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SERVICES } from "../../amsConfig/types";
 import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
 import { canaryMetrics, canarySteps } from "./canaryAnalysis";
+import { settledWhen } from "./gates";
 import { publicIngress } from "./publicIngress";
 import { ReleaseArgs, releaseMigration, workloadSpec } from "./rolling";
 import { HTTP_PORT, podTemplate, scalingObjects, selectorLabels, workloadLabels } from "./workload";
@@ -20,6 +21,9 @@ const ROLLOUT = { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout" };
  * the new version after an automatic abort: set it back (or retry) — see docs/runbook-canary.md.
  */
 export class CanaryRelease extends pulumi.ComponentResource {
+  /** Resolves once the Rollouts are applied (Argo Rollouts then drives the steps). */
+  readonly settled: pulumi.Output<boolean>;
+
   constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:delivery:CanaryRelease", name, {}, opts);
     const { config } = args;
@@ -72,6 +76,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
       { parent: this, dependsOn: [root, stable, canary] },
     );
 
+    const rollouts: pulumi.Resource[] = [];
     for (const svc of SERVICES) {
       const rolloutName = `ams-${svc}`;
       const steps = canarySteps(config.canary);
@@ -85,7 +90,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
               steps,
             }
           : { steps };
-      new k8s.apiextensions.CustomResource(
+      const rollout = new k8s.apiextensions.CustomResource(
         `${name}-${svc}`,
         {
           ...ROLLOUT,
@@ -103,6 +108,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [migration, ...(svc === "api" ? [analysis, ingress] : [])] },
       );
+      rollouts.push(rollout);
       scalingObjects(
         `${name}-${svc}`,
         {
@@ -116,6 +122,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    this.settled = settledWhen(rollouts);
     this.registerOutputs({});
   }
 }

@@ -180,3 +180,15 @@ export function smokeJob(
     opts,
   );
 }
+
+/**
+ * An Output that resolves only once all these resources have been applied (an id resolves when its
+ * create or update succeeded). Stack outputs derived from it are not recorded by a failed update, so the
+ * next update's guard rails read what really happened last.
+ */
+export function settledWhen(resources: pulumi.Resource[]): pulumi.Output<boolean> {
+  const ids = resources.map((resource) =>
+    pulumi.CustomResource.isInstance(resource) ? (resource as pulumi.CustomResource).id : resource.urn,
+  );
+  return pulumi.all(ids).apply(() => true);
+}

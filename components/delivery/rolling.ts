@@ -6,7 +6,7 @@ import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "
 import { ImageName } from "../environment/registry/repositories";
 import { serviceAccountName } from "../environment/workloads/identity";
 import { ReleaseState } from "../release/release";
-import { migrationJob, smokeJob } from "./gates";
+import { migrationJob, settledWhen, smokeJob } from "./gates";
 import { publicIngress } from "./publicIngress";
 import {
   HTTP_PORT,
@@ -71,10 +71,14 @@ export function releaseMigration(name: string, args: ReleaseArgs, parent: pulumi
  * Pulumi awaits each Deployment's rollout (all new pods ready), then the api's smoke Job must pass.
  */
 export class RollingRelease extends pulumi.ComponentResource {
+  /** Resolves once both Deployments have rolled out and the smoke test has passed. */
+  readonly settled: pulumi.Output<boolean>;
+
   constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:delivery:RollingRelease", name, {}, opts);
     const { config } = args;
     const migration = releaseMigration(`${name}-migrate`, args, this);
+    const applied: pulumi.Resource[] = [];
 
     for (const service of SERVICES) {
       const spec = workloadSpec(args, service);
@@ -97,6 +101,7 @@ export class RollingRelease extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [migration] },
       );
+      applied.push(deployment);
       scalingObjects(
         `${name}-${service}`,
         {
@@ -143,7 +148,7 @@ export class RollingRelease extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [svc] },
       );
-      smokeJob(
+      const smoke = smokeJob(
         `${name}-${service}-smoke`,
         {
           environment: config.environment,
@@ -155,7 +160,9 @@ export class RollingRelease extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [deployment, svc] },
       );
+      applied.push(smoke);
     }
+    this.settled = settledWhen(applied);
     this.registerOutputs({});
   }
 }
