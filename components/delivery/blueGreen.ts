@@ -14,7 +14,7 @@ import { smokeJob } from "./gates";
 import { colorServiceName, previewAction, previewConditions, weightedForwardAction } from "./traffic";
 import {
   scalingObjects,
-  HTTP_PORT,
+  httpService,
   podTemplate,
   selectorLabels,
   WorkloadSpec,
@@ -307,16 +307,15 @@ export class BlueGreenService extends pulumi.ComponentResource {
     annotations: Record<string, string>,
     opts: pulumi.CustomResourceOptions = { parent: this },
   ): k8s.core.v1.Service {
-    return new k8s.core.v1.Service(
+    return httpService(
       name,
       {
-        metadata: {
-          name: serviceName,
-          namespace: args.namespace,
-          labels: workloadLabels({ service: args.service, environment: args.environment }),
-          annotations,
-        },
-        spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: HTTP_PORT, targetPort: "http" }] },
+        serviceName,
+        service: args.service,
+        environment: args.environment,
+        namespace: args.namespace,
+        selector,
+        annotations,
       },
       { parent: this, ...opts },
     );

@@ -6,7 +6,14 @@ import { canaryMetrics, canarySteps } from "./canaryAnalysis";
 import { settledWhen } from "./gates";
 import { publicIngress } from "./publicIngress";
 import { ReleaseArgs, releaseMigration, workloadSpec } from "./rolling";
-import { HTTP_PORT, podTemplate, scalingObjects, selectorLabels, workloadLabels } from "./workload";
+import {
+  HTTP_PORT,
+  httpService,
+  podTemplate,
+  scalingObjects,
+  selectorLabels,
+  workloadLabels,
+} from "./workload";
 
 const ROLLOUT = { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout" };
 
@@ -30,17 +37,16 @@ export class CanaryRelease extends pulumi.ComponentResource {
     const environment = config.environment;
     const migration = releaseMigration(`${name}-migrate`, args, this);
     const labels = (service: (typeof SERVICES)[number]) => workloadLabels({ service, environment });
+    // Argo Rollouts adds the pod-template hash to the stable and canary selectors as traffic moves.
     const service = (logical: string, serviceName: string, owner: (typeof SERVICES)[number]) =>
-      new k8s.core.v1.Service(
+      httpService(
         logical,
         {
-          metadata: { name: serviceName, namespace: args.namespace, labels: labels(owner) },
-          // Argo Rollouts adds the pod-template hash to the stable and canary selectors as traffic moves.
-          spec: {
-            type: "ClusterIP",
-            selector: selectorLabels(owner),
-            ports: [{ name: "http", port: HTTP_PORT, targetPort: "http" }],
-          },
+          serviceName,
+          service: owner,
+          environment,
+          namespace: args.namespace,
+          selector: selectorLabels(owner),
         },
         { parent: this },
       );

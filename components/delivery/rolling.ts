@@ -10,6 +10,7 @@ import { migrationJob, settledWhen, smokeJob } from "./gates";
 import { publicIngress } from "./publicIngress";
 import {
   HTTP_PORT,
+  httpService,
   podTemplate,
   scalingObjects,
   selectorLabels,
@@ -116,19 +117,14 @@ export class RollingRelease extends pulumi.ComponentResource {
       );
       if (service !== "api") continue;
 
-      const svc = new k8s.core.v1.Service(
+      const svc = httpService(
         `${name}-${service}`,
         {
-          metadata: {
-            name: `ams-${service}`,
-            namespace: args.namespace,
-            labels: workloadLabels({ service, environment: config.environment }),
-          },
-          spec: {
-            type: "ClusterIP",
-            selector: selectorLabels(service),
-            ports: [{ name: "http", port: HTTP_PORT, targetPort: "http" }],
-          },
+          serviceName: `ams-${service}`,
+          service,
+          environment: config.environment,
+          namespace: args.namespace,
+          selector: selectorLabels(service),
         },
         { parent: this },
       );

@@ -186,3 +186,35 @@ export function scalingObjects(
     opts,
   );
 }
+
+/** A ClusterIP Service on the pods' `http` port: per color, stable, preview, root, canary alike. */
+export function httpService(
+  name: string,
+  args: {
+    serviceName: string;
+    service: ServiceName;
+    environment: EnvironmentName;
+    namespace: pulumi.Input<string>;
+    selector: Record<string, string>;
+    annotations?: Record<string, string>;
+  },
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Service {
+  return new k8s.core.v1.Service(
+    name,
+    {
+      metadata: {
+        name: args.serviceName,
+        namespace: args.namespace,
+        labels: workloadLabels({ service: args.service, environment: args.environment }),
+        ...(args.annotations ? { annotations: args.annotations } : {}),
+      },
+      spec: {
+        type: "ClusterIP",
+        selector: args.selector,
+        ports: [{ name: "http", port: HTTP_PORT, targetPort: "http" }],
+      },
+    },
+    opts,
+  );
+}

@@ -49,11 +49,8 @@ function loadRealProgram(): () => Promise<Record<string, unknown>> {
 export async function runPlan(request: PlanRequest): Promise<Plan> {
   const projectDir = request.projectDir ?? PROJECT_DIR;
   const project = loadProject(projectDir);
-  const config = buildProgramConfig(
-    project,
-    loadStackConfig(request.stack, projectDir),
-    request.overrides ?? [],
-  );
+  const stackConfig = loadStackConfig(request.stack, projectDir);
+  const config = buildProgramConfig(project, stackConfig, request.overrides ?? []);
   const program = request.program ?? loadRealProgram();
 
   // Pulumi captures a stack trace per resource; mapping each through source maps is most of a run's cost.
@@ -64,7 +61,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
   const mocks = new PlanMocks(
     {
       region: config.values["aws:region"] ?? "us-east-1",
-      previousOutputs: committedRelease(project, loadStackConfig(request.stack, projectDir), request.stack),
+      previousOutputs: committedRelease(project, stackConfig, request.stack),
     },
     (planId) => secretOutputs.get(planId) ?? [],
   );
