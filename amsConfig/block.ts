@@ -67,6 +67,24 @@ export class BlockReader {
     return items as number[];
   }
 
+  /** A non-empty list of strings, each valid; problems name the position (`nodeGroup.instanceTypes[1]`). */
+  list(field: string, itemFormat: string, isValid: (item: string) => boolean): string[] | undefined {
+    const value = this.block[field];
+    if (!Array.isArray(value) || value.length === 0) {
+      this.problems.add(`${this.key}.${field}`, value, `a non-empty list of ${itemFormat}`);
+      this.ok = false;
+      return undefined;
+    }
+    let valid = true;
+    value.forEach((item: unknown, index) => {
+      if (typeof item === "string" && isValid(item)) return;
+      this.problems.add(`${this.key}.${field}[${index}]`, item, itemFormat);
+      valid = false;
+    });
+    if (!valid) this.ok = false;
+    return valid ? (value as string[]) : undefined;
+  }
+
   boolean(field: string): boolean {
     const value = this.block[field];
     if (typeof value === "boolean") return value;

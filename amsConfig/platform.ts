@@ -1,21 +1,17 @@
+import { BlockReader } from "./block";
 import { ProblemList } from "./errors";
 import {
-  checkInteger,
   isHostName,
   isIpv4Cidr,
-  numberFrom,
   readBoolean,
   readEnum,
   readInteger,
   readMatching,
-  readObject,
   readStringArray,
-  reportUnknownFields,
 } from "./fields";
 import { RawConfig } from "./rawConfig";
 import {
   CAPACITY_TYPES,
-  CapacityType,
   CLUSTER_LOG_TYPES,
   ClusterConfig,
   ClusterLogType,
@@ -109,58 +105,31 @@ function readNodeGroup(
   problems: ProblemList,
   environment: EnvironmentName | undefined,
 ): NodeGroupConfig | undefined {
-  const block = readObject(raw, problems, "nodeGroup", `the fields ${NODE_GROUP_FIELDS.join(", ")}`);
-  if (block === undefined) return undefined;
-  reportUnknownFields(problems, "nodeGroup", block, NODE_GROUP_FIELDS);
-
-  const types = block.instanceTypes;
-  let instanceTypes: string[] | undefined;
-  if (!Array.isArray(types) || types.length === 0) {
-    problems.add("nodeGroup.instanceTypes", types, `a non-empty list of ${INSTANCE_TYPE_FORMAT}`);
-  } else {
-    instanceTypes = [];
-    types.forEach((type: unknown, index) => {
-      if (typeof type === "string" && INSTANCE_TYPE.test(type)) instanceTypes?.push(type);
-      else problems.add(`nodeGroup.instanceTypes[${index}]`, type, INSTANCE_TYPE_FORMAT);
-    });
-    if (instanceTypes.length !== types.length) instanceTypes = undefined;
-  }
+  const block = BlockReader.of(raw, problems, "nodeGroup", NODE_GROUP_FIELDS);
+  if (!block) return undefined;
+  let instanceTypes = block.list("instanceTypes", INSTANCE_TYPE_FORMAT, (type) => INSTANCE_TYPE.test(type));
   // A node per AZ at least in prod, so losing a node (or a zone) never leaves the cluster without capacity.
   const minFloor = environment === "prod" ? 2 : 1;
-  const field = (name: string, range: { min: number; max: number }) =>
-    checkInteger(problems, `nodeGroup.${name}`, numberFrom(block[name]), block[name], range);
-  const minSize = field("minSize", { min: minFloor, max: 100 });
-  const maxSize = field("maxSize", { min: Math.max(minSize ?? 1, 1), max: 100 });
-  const desiredSize = field("desiredSize", { min: minSize ?? 1, max: maxSize ?? 100 });
-  const diskSizeGib = field("diskSizeGib", { min: 20, max: 1000 });
-  const capacityType = block.capacityType;
-  if (!(CAPACITY_TYPES as readonly unknown[]).includes(capacityType)) {
-    problems.add("nodeGroup.capacityType", capacityType, `one of ${CAPACITY_TYPES.join(", ")}`);
-  }
+  const minSize = block.integer("minSize", { min: minFloor, max: 100 });
+  const maxSize = block.integer("maxSize", { min: Math.max(minSize ?? 1, 1), max: 100 });
+  const desiredSize = block.integer("desiredSize", { min: minSize ?? 1, max: maxSize ?? 100 });
+  const diskSizeGib = block.integer("diskSizeGib", { min: 20, max: 1000 });
+  const capacityType = block.oneOf("capacityType", CAPACITY_TYPES);
   if (instanceTypes && new Set(instanceTypes.map(architectureOf)).size > 1) {
-    problems.add(
-      "nodeGroup.instanceTypes",
-      instanceTypes,
+    block.reject(
+      "instanceTypes",
       "instance types of one CPU architecture (all Graviton/arm64 or all x86_64): a node group runs one AMI",
     );
     instanceTypes = undefined;
   }
-  if (
-    !instanceTypes ||
-    minSize === undefined ||
-    maxSize === undefined ||
-    desiredSize === undefined ||
-    diskSizeGib === undefined
-  ) {
-    return undefined;
-  }
+  if (!block.complete || !instanceTypes) return undefined;
   return {
     instanceTypes,
     minSize,
     desiredSize,
     maxSize,
     diskSizeGib,
-    capacityType: capacityType as CapacityType,
+    capacityType,
   };
 }
 
