@@ -50,7 +50,7 @@ export function readRelease(raw: RawConfig, problems: ProblemList): ReleaseConfi
       problems.add(
         "previewWeight",
         previewWeight,
-        "0 while idleColorPolicy is scaledDown: the idle color has no pods to take that traffic",
+        "0 while idleColorPolicy is scaledDown: the idle color's single warm pod is not sized for a share of public traffic",
       );
     }
   }

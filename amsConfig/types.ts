@@ -22,7 +22,8 @@ export type Color = (typeof COLORS)[number];
 /**
  * What the color that is not taking traffic keeps running.
  * `full`: as many replicas as the active color, so a rollback is a routing change only.
- * `scaledDown`: zero replicas, cheaper, but a flip to it first waits for a scale-up.
+ * `scaledDown`: one warm pod (preview route and smoke test still work), cheaper; a flip to it first waits
+ *   for the scale-up to the active color's minimum.
  */
 export const IDLE_COLOR_POLICIES = ["full", "scaledDown"] as const;
 export type IdleColorPolicy = (typeof IDLE_COLOR_POLICIES)[number];

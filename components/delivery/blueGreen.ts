@@ -43,7 +43,7 @@ export interface BlueGreenServiceArgs {
   readonly namespace: pulumi.Input<string>;
   /** The declared release: active/idle color, their versions, the traffic weights. */
   readonly release: ReleaseState;
-  /** What the idle color keeps running: `full` (instant rollback) or `scaledDown` (0 pods). */
+  /** What the idle color keeps running: `full` (instant rollback) or `scaledDown` (one warm pod). */
   readonly idleColorPolicy: IdleColorPolicy;
   /** ECR repository of the service's image, without tag. */
   readonly repositoryUrl: pulumi.Input<string>;
@@ -59,7 +59,16 @@ export interface BlueGreenServiceArgs {
   readonly publicRoute?: PublicRoute;
 }
 
-/** Replicas a color runs: the active one and a `full` idle one run the HPA minimum, else none. */
+/**
+ * Pods a `scaledDown` idle color keeps: one warm pod answers the preview route and the smoke test, and a
+ * flip to it only raises replica counts — nothing is created, so rollback stays a routing change.
+ */
+export const WARM_IDLE_REPLICAS = 1;
+
+/**
+ * Replicas a color runs: the active color and a `full` idle one the HPA minimum, a `scaledDown` idle one
+ * a single warm pod, an idle color without a version none.
+ */
 export function colorReplicas(
   color: Color,
   release: Pick<ReleaseState, "activeColor" | "idleVersion">,
@@ -67,7 +76,24 @@ export function colorReplicas(
   minReplicas: number,
 ): number {
   if (color === release.activeColor) return minReplicas;
-  return policy === "full" && release.idleVersion !== undefined ? minReplicas : 0;
+  if (release.idleVersion === undefined) return 0;
+  return policy === "full" ? minReplicas : Math.min(WARM_IDLE_REPLICAS, minReplicas);
+}
+
+/**
+ * The autoscaler's floor for a color. A `scaledDown` idle color's HPA must allow its single warm pod (an HPA
+ * raises a Deployment to its minimum); a color with no pods keeps the normal floor, since an HPA does not
+ * act on a Deployment scaled to zero.
+ */
+export function autoscalerFloor(
+  color: Color,
+  release: Pick<ReleaseState, "activeColor">,
+  policy: IdleColorPolicy,
+  minReplicas: number,
+): number {
+  return color !== release.activeColor && policy === "scaledDown"
+    ? Math.min(WARM_IDLE_REPLICAS, minReplicas)
+    : minReplicas;
 }
 
 /**
@@ -137,7 +163,10 @@ export class BlueGreenService extends pulumi.ComponentResource {
           namespace: args.namespace,
           labels: colorLabels,
           selector: selectorLabels(args.service, color),
-          sizing: args.sizing,
+          sizing: {
+            ...args.sizing,
+            minReplicas: autoscalerFloor(color, release, args.idleColorPolicy, args.sizing.minReplicas),
+          },
         },
         { parent: this },
       );
@@ -288,8 +317,8 @@ export class BlueGreenService extends pulumi.ComponentResource {
     this.routing = [stable, preview, ingress];
 
     const idleDeployment = deployment(idle, this.routing);
-    // A smoke test needs pods to answer: a scaled-down (or version-less) idle color is tested when it
-    // becomes the active one, before routing moves to it.
+    // A smoke test needs pods to answer: an idle color without a version has none (it gets its test when
+    // its version is deployed, before any flip can route to it).
     if (colorReplicas(idle, release, args.idleColorPolicy, args.sizing.minReplicas) > 0)
       smoke(idle, idleDeployment);
     this.deployments = { [active]: activeDeployment, [idle]: idleDeployment } as Record<

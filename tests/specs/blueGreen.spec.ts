@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../../amsConfig/errors";
+import { COLORS, IDLE_COLOR_POLICIES } from "../../amsConfig/types";
 import { colorReplicas } from "../../components/delivery/blueGreen";
 import {
   lastSwitchTime,
@@ -19,6 +20,8 @@ const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const JOB = "kubernetes:batch/v1:Job";
 const SERVICE = "kubernetes:core/v1:Service";
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
 
 /** Stacks releasing blue-green; for each, overrides that give the idle color a version so a flip is valid. */
 function blueGreenStacks(): { stack: string; base: string[]; other: string }[] {
@@ -43,55 +46,60 @@ const weightedAction = (plan: Plan) =>
 describe("BlueGreenService: config-driven cut-over and rollback", () => {
   describe("a flip changes only routing (and the worker's consume switch)", () => {
     for (const { stack, base, other } of blueGreenStacks()) {
-      const policy = parseStack(stack, ...base).release.idleColorPolicy;
-      it(`${stack} (idle ${policy}): activeColor=${other} and back`, async () => {
-        const before = await planOf(stack, ...base);
-        const after = await planOf(stack, ...base, `activeColor=${other}`);
-        for (const all of [comparePlans(before, after).changes, comparePlans(after, before).changes]) {
-          // A scaled-down color is smoke-tested when it becomes active (it has no pods before): its smoke Job
-          // comes and goes with the flip. Nothing else is created or deleted.
-          const smokeJobs = all.filter((c) => c.type === JOB && c.name.startsWith("ams-release-api-smoke-"));
-          if (policy === "full") assert.equal(smokeJobs.length, 0);
-          else assert.deepEqual(smokeJobs.map((c) => c.op).sort(), ["create", "delete"]);
-          const changes = all.filter((c) => !smokeJobs.includes(c));
-          assert.ok(
-            changes.every((change) => change.op === "update"),
-            "no create, no delete",
-          );
-          const routing = ["ams-release-api-preview", "ams-release-api-public", "ams-release-api-stable"];
-          const workers = ["ams-release-worker-blue", "ams-release-worker-green"];
-          if (policy === "full") {
-            assert.deepEqual(names(changes), [...routing, ...workers].sort());
-          } else {
-            // Scaled-down idle color: the api's Deployments change their replica counts, nothing else.
-            assert.deepEqual(
-              names(changes),
-              [...routing, "ams-release-api-blue", "ams-release-api-green", ...workers].sort(),
-            );
-            for (const change of changes.filter(
-              (c) => c.name.startsWith("ams-release-api-") && c.type === DEPLOYMENT,
-            )) {
-              assert.deepEqual(change.paths, ["spec.replicas"]);
-            }
-          }
-          for (const change of changes.filter((c) => c.name.startsWith("ams-release-worker-"))) {
+      for (const policy of IDLE_COLOR_POLICIES) {
+        const config = [...base, `idleColorPolicy=${policy}`];
+        it(`${stack} (idle ${policy}): activeColor=${other} and back`, async () => {
+          const sizing = parseStack(stack, ...config).sizing;
+          const before = await planOf(stack, ...config);
+          const after = await planOf(stack, ...config, `activeColor=${other}`);
+          for (const changes of [comparePlans(before, after).changes, comparePlans(after, before).changes]) {
             assert.ok(
-              change.paths.every(
-                (path) => path === "spec.replicas" || path.startsWith("spec.template.spec.containers[0].env"),
-              ),
-              change.paths.join(),
+              changes.every((change) => change.op === "update"),
+              "no create, no delete",
             );
+            const routing = [
+              `${SERVICE} ams-release-api-preview`,
+              `${INGRESS} ams-release-api-public`,
+              `${SERVICE} ams-release-api-stable`,
+            ];
+            const consumeSwitch = COLORS.map((color) => `${DEPLOYMENT} ams-release-worker-${color}`);
+            // A scaled-down idle color runs one warm pod: the flip raises the new active color to its HPA
+            // minimum and lowers the old one, in the Deployments and in the HPAs' floors. Where that minimum
+            // is one pod, there is nothing to resize.
+            const resized = (service: "api" | "worker") =>
+              policy === "scaledDown" && sizing[service].minReplicas > 1
+                ? COLORS.flatMap((color) => [
+                    `${DEPLOYMENT} ams-release-${service}-${color}`,
+                    `${HPA} ams-release-${service}-${color}`,
+                  ])
+                : [];
+            const expected = new Set([...routing, ...consumeSwitch, ...resized("api"), ...resized("worker")]);
+            assert.deepEqual(changes.map((c) => `${c.type} ${c.name}`).sort(), [...expected].sort());
+            for (const change of changes.filter((c) => c.name.startsWith("ams-release-api-"))) {
+              if (change.type === DEPLOYMENT) assert.deepEqual(change.paths, ["spec.replicas"]);
+              if (change.type === HPA) assert.deepEqual(change.paths, ["spec.minReplicas"]);
+            }
+            for (const change of changes.filter((c) => c.name.startsWith("ams-release-worker-"))) {
+              assert.ok(
+                change.paths.every(
+                  (path) =>
+                    path === "spec.replicas" ||
+                    path === "spec.minReplicas" ||
+                    path.startsWith("spec.template.spec.containers[0].env"),
+                ),
+                change.paths.join(),
+              );
+            }
+            assert.ok(
+              !changes.some(
+                (c) => c.type === JOB || c.type.includes("PodDisruptionBudget") || c.type === SERVICE_ACCOUNT,
+              ),
+              "no Job, PDB or identity change",
+            );
+            if (policy === "full") assert.ok(!changes.some((c) => c.type === HPA), "no HPA change");
           }
-          assert.ok(
-            !changes.some(
-              (c) =>
-                c.type === JOB ||
-                c.type.includes("HorizontalPodAutoscaler") ||
-                c.type.includes("PodDisruptionBudget"),
-            ),
-          );
-        }
-      });
+        });
+      }
     }
   });
 
@@ -406,11 +414,34 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       assert.equal(consuming("green"), "false");
     });
 
-    it("replica policy: active and a full idle color run the minimum; a scaled-down or version-less idle color none", () => {
+    it("replica policy: active and a full idle color run the minimum; a scaled-down idle color one pod; a version-less none", () => {
       assert.equal(colorReplicas("blue", { activeColor: "blue", idleVersion: "1.0" }, "full", 3), 3);
       assert.equal(colorReplicas("green", { activeColor: "blue", idleVersion: "1.0" }, "full", 3), 3);
-      assert.equal(colorReplicas("green", { activeColor: "blue", idleVersion: "1.0" }, "scaledDown", 3), 0);
+      assert.equal(colorReplicas("green", { activeColor: "blue", idleVersion: "1.0" }, "scaledDown", 3), 1);
       assert.equal(colorReplicas("green", { activeColor: "blue", idleVersion: undefined }, "full", 3), 0);
+      assert.equal(
+        colorReplicas("green", { activeColor: "blue", idleVersion: undefined }, "scaledDown", 3),
+        0,
+      );
+    });
+
+    it("a scaled-down idle color keeps one warm, smoke-tested pod behind the preview route, with an HPA floor of one", async () => {
+      const plan = await planOf("prod", "greenVersion=1.5.0", "idleColorPolicy=scaledDown");
+      const minimum = parseStack("prod").sizing.api.minReplicas;
+      const replicas = (name: string) =>
+        (findResource(plan, DEPLOYMENT, name).inputs.spec as { replicas: number }).replicas;
+      const floor = (name: string) =>
+        (findResource(plan, HPA, name).inputs.spec as { minReplicas: number }).minReplicas;
+      assert.equal(replicas("ams-release-api-blue"), minimum);
+      assert.equal(floor("ams-release-api-blue"), minimum);
+      assert.equal(replicas("ams-release-api-green"), 1);
+      assert.equal(floor("ams-release-api-green"), 1);
+      // The warm pod is smoke-tested when its version lands, so a later flip needs no new Job.
+      findResource(plan, JOB, "ams-release-api-smoke-green");
+      const preview = findResource(plan, SERVICE, "ams-release-api-preview").inputs.spec as {
+        selector: Record<string, string>;
+      };
+      assert.equal(preview.selector["ams.io/color"], "green");
     });
 
     it("drain timing outlasts the deregistration delay and Spring's shutdown, whatever the delay", () => {
