@@ -9,7 +9,7 @@ import {
   readPreviousRelease,
   strategyChangeWarning,
 } from "./components/delivery/liveUpdateGuard";
-import { previewUrl } from "./components/delivery/traffic";
+import { previewProbe, previewUrl } from "./components/delivery/traffic";
 import { AmsEnvironment } from "./components/environment/environment";
 import { describeRelease } from "./components/release/release";
 
@@ -70,5 +70,9 @@ export = async () => {
     previewUrl: previewUrl(config.publicEntry.apiHost, config.delivery.previewRoute),
     lastSwitchTime: afterRelease(lastSwitchTime(previous, release.activeColor, new Date())),
     allowLiveUpdate: config.delivery.allowLiveUpdate,
+    // What `npm run cutover` reads: how to reach the idle color, and the alarms a switch is judged by.
+    idleColorPolicy: config.release.idleColorPolicy,
+    previewProbe: previewProbe(config.publicEntry.apiHost, config.delivery.previewRoute),
+    cutoverAlarmNames: environment.cutoverAlarmNames,
   };
 };

@@ -253,6 +253,8 @@ function readThresholds(raw: RawConfig, problems: ProblemList): AlarmThresholds 
     "rdsReplicaLagSeconds",
     "redisMemoryPercent",
     "documentDbCpuPercent",
+    "apiErrorRatePercent",
+    "apiP95LatencyMs",
   ]);
   if (!block) return undefined;
   const percent = { min: 1, max: 100 };
@@ -263,6 +265,8 @@ function readThresholds(raw: RawConfig, problems: ProblemList): AlarmThresholds 
     rdsReplicaLagSeconds: block.integer("rdsReplicaLagSeconds", { min: 1, max: 86400 }),
     redisMemoryPercent: block.integer("redisMemoryPercent", percent),
     documentDbCpuPercent: block.integer("documentDbCpuPercent", percent),
+    apiErrorRatePercent: block.integer("apiErrorRatePercent", percent),
+    apiP95LatencyMs: block.integer("apiP95LatencyMs", { min: 10, max: 60000 }),
   };
   return block.complete ? thresholds : undefined;
 }

@@ -190,6 +190,10 @@ export interface AlarmThresholds {
   readonly rdsReplicaLagSeconds: number;
   readonly redisMemoryPercent: number;
   readonly documentDbCpuPercent: number;
+  /** Share of API requests answered 5xx by the targets, over which a switch is rolled back. */
+  readonly apiErrorRatePercent: number;
+  /** API p95 response time at the load balancer, over which a switch is rolled back. */
+  readonly apiP95LatencyMs: number;
 }
 
 export interface DataConfig {

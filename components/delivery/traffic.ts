@@ -1,6 +1,6 @@
 import { Color } from "../../amsConfig/types";
 import { DeliveryConfig } from "../../amsConfig/types";
-import { HTTP_PORT } from "./workload";
+import { HTTP_PORT, READINESS_PATH } from "./workload";
 
 /** The per-color Service the ALB targets (fixed selector: its targets never move between colors). */
 export function colorServiceName(service: string, color: Color): string {
@@ -42,14 +42,35 @@ export function previewAction(service: string, idle: Color): string {
 export function previewConditions(route: DeliveryConfig["previewRoute"]): string {
   return JSON.stringify(
     route.kind === "header"
-      ? [{ field: "http-header", httpHeaderConfig: { httpHeaderName: route.header, values: ["true"] } }]
+      ? [
+          {
+            field: "http-header",
+            httpHeaderConfig: { httpHeaderName: route.header, values: [PREVIEW_HEADER_VALUE] },
+          },
+        ]
       : [{ field: "host-header", hostHeaderConfig: { values: [route.host] } }],
   );
+}
+
+/** The header value that selects the preview route (the ALB condition matches it exactly). */
+const PREVIEW_HEADER_VALUE = "true";
+
+/**
+ * The idle color's readiness as a caller outside the cluster sees it: the URL and headers that reach it
+ * through the preview route. The guarded cut-over checks it before it moves traffic.
+ */
+export function previewProbe(
+  apiHost: string,
+  route: DeliveryConfig["previewRoute"],
+): { url: string; headers: Record<string, string> } {
+  return route.kind === "host"
+    ? { url: `https://${route.host}${READINESS_PATH}`, headers: {} }
+    : { url: `https://${apiHost}${READINESS_PATH}`, headers: { [route.header]: PREVIEW_HEADER_VALUE } };
 }
 
 /** Where testers reach the idle color. */
 export function previewUrl(apiHost: string, route: DeliveryConfig["previewRoute"]): string {
   return route.kind === "host"
     ? `https://${route.host}/`
-    : `https://${apiHost}/ (with header ${route.header}: true)`;
+    : `https://${apiHost}/ (with header ${route.header}: ${PREVIEW_HEADER_VALUE})`;
 }

@@ -12,6 +12,7 @@ import { network } from "./network";
 import { albName, publicEntry } from "./publicEntry";
 import { awsProvider } from "./providers";
 import { ImageName } from "./registry/repositories";
+import { releaseAlarms } from "./monitoring/releaseAlarms";
 import { statefulServices } from "./stateful";
 
 export interface AmsEnvironmentArgs {
@@ -48,6 +49,8 @@ export class AmsEnvironment extends pulumi.ComponentResource {
   readonly appSecretArn: pulumi.Output<string>;
   /** Endpoints, queue URLs, registry, roles, alarms: what the workloads and operators need. */
   readonly stateful: Record<string, pulumi.Input<unknown>>;
+  /** Alarms a traffic switch is judged by (API 5xx rate, p95 latency, unhealthy targets, queue backlog). */
+  readonly cutoverAlarmNames: readonly string[];
   /** The Kubernetes provider of the environment's cluster. */
   readonly kubernetesProvider: k8s.Provider;
   readonly repositoryUrls: Record<ImageName, pulumi.Output<string>>;
@@ -98,7 +101,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       this,
     );
     // The controller's admission webhook validates Ingresses, so it must run before the first one.
-    publicEntry(
+    const entry = publicEntry(
       `${name}-public`,
       { environment, entry: config.publicEntry, namespace: namespace.name },
       { parent: this, provider: eks.provider, dependsOn: [addons.loadBalancerController] },
@@ -130,7 +133,27 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       { config, namespace: namespace.name, properties: stateful.properties },
       kubernetes,
     );
-    this.stateful = stateful.outputs;
+    const switchAlarms = releaseAlarms(
+      `${name}-release-alarms`,
+      {
+        environment,
+        albName: albName(environment),
+        publicEntry: entry,
+        thresholds: config.monitoring.thresholds,
+        topicArn: stateful.alarmTopicArn,
+      },
+      this,
+    );
+    this.cutoverAlarmNames = [
+      switchAlarms.errorRate,
+      switchAlarms.latencyP95,
+      switchAlarms.unhealthyHosts,
+      ...stateful.backlogAlarmNames,
+    ];
+    this.stateful = {
+      ...stateful.outputs,
+      alarmNames: [...stateful.alarmNames, ...Object.values(switchAlarms)],
+    };
     this.kubernetesProvider = eks.provider;
     this.repositoryUrls = stateful.repositoryUrls;
     this.workloadPrerequisites = [

@@ -42,6 +42,12 @@ export interface Stateful {
   /** Everything the workloads must wait for (their secrets' store and sync objects). */
   readonly workloadPrerequisites: pulumi.Resource[];
   readonly outputs: Record<string, pulumi.Input<unknown>>;
+  /** The SNS topic every alarm notifies. */
+  readonly alarmTopicArn: pulumi.Output<string>;
+  /** Every alarm of the data stores and queues. */
+  readonly alarmNames: readonly string[];
+  /** Queue backlog alarms: a switch whose new workers fall behind fires them. */
+  readonly backlogAlarmNames: readonly string[];
 }
 
 /**
@@ -230,6 +236,9 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
     ),
   };
   return {
+    alarmTopicArn: monitoring.topic.arn,
+    alarmNames: monitoring.alarmNames,
+    backlogAlarmNames: monitoring.backlogAlarmNames,
     properties,
     repositoryUrls: Object.fromEntries(IMAGES.map((image) => [image, images[image].repositoryUrl])) as Record<
       ImageName,
@@ -253,7 +262,6 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
         SERVICES.map((service) => [service, identities[service].role.arn]),
       ),
       alarmTopicArn: monitoring.topic.arn,
-      alarmNames: monitoring.alarmNames,
       dashboardName: board.dashboardName,
     },
   };

@@ -395,6 +395,18 @@ export function mockInvoke(token: string, inputs: State, ctx: MockContext): Stat
       return { name: ctx.region, region: ctx.region, id: ctx.region };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "aws:lb/getLoadBalancer:getLoadBalancer": {
+      // The controller-created ALB, as the look-up finds it once the public entry has an address.
+      const name = String(inputs.name);
+      const suffix = `app/${name}/0123456789abcdef`;
+      return {
+        name,
+        arnSuffix: suffix,
+        arn: `arn:aws:elasticloadbalancing:${ctx.region}:${MOCK_ACCOUNT_ID}:loadbalancer/${suffix}`,
+        dnsName: `${name}-123456789.${ctx.region}.elb.amazonaws.com`,
+        id: name,
+      };
+    }
     case "aws:index/getAvailabilityZones:getAvailabilityZones":
       return {
         names: ["a", "b", "c", "d"].map((zone) => `${ctx.region}${zone}`),

@@ -464,6 +464,26 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
         { field: "host-header", hostHeaderConfig: { values: ["preview.api.ams.example.com"] } },
       ]);
       assert.equal(plan.outputs.previewUrl, "https://preview.api.ams.example.com/");
+      assert.deepEqual(plan.outputs.previewProbe, {
+        url: "https://preview.api.ams.example.com/actuator/health/readiness",
+        headers: {},
+      });
+    });
+
+    it("the cut-over's health probe reaches the idle color the way the ALB's preview rule matches it", async () => {
+      const plan = await planOf("prod");
+      const ingress = findResource(plan, INGRESS, "ams-release-api-public");
+      const [condition] = JSON.parse(
+        (ingress.inputs.metadata as { annotations: Record<string, string> }).annotations[
+          "alb.ingress.kubernetes.io/conditions.api-preview"
+        ],
+      ) as { httpHeaderConfig: { httpHeaderName: string; values: string[] } }[];
+      const probe = plan.outputs.previewProbe as { url: string; headers: Record<string, string> };
+      assert.deepEqual(probe.headers, {
+        [condition.httpHeaderConfig.httpHeaderName]: condition.httpHeaderConfig.values[0],
+      });
+      assert.equal(probe.url, `https://${parseStack("prod").publicEntry.apiHost}/actuator/health/readiness`);
+      assert.equal(plan.outputs.idleColorPolicy, parseStack("prod").release.idleColorPolicy);
     });
   });
 });

@@ -438,6 +438,71 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       );
     });
 
+    it("the API's 5xx rate, p95 latency and unhealthy targets are alarmed on the controller-created ALB", async () => {
+      const plan = await planOf(
+        "prod",
+        "alarmThresholds.apiErrorRatePercent=3",
+        "alarmThresholds.apiP95LatencyMs=750",
+      );
+      const alarm = (name: string) =>
+        findResources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").find(
+          (a) => a.inputs.name === name,
+        ) as PlannedResource;
+      // The ALB's metric dimension comes from looking it up by the name the public entry gives it.
+      const suffix = `app/${plan.outputs.albName}/`;
+      type Query = {
+        id: string;
+        expression?: string;
+        metric?: { dimensions: Record<string, string>; metricName: string };
+      };
+      const errorRate = alarm("ams-prod-api-5xx-rate");
+      assert.equal(errorRate.inputs.threshold, 3);
+      const queries = errorRate.inputs.metricQueries as Query[];
+      assert.deepEqual(
+        queries.filter((q) => q.metric).map((q) => q.metric?.metricName),
+        ["HTTPCode_Target_5XX_Count", "RequestCount"],
+      );
+      for (const query of queries.filter((q) => q.metric))
+        assert.ok(query.metric?.dimensions.LoadBalancer.startsWith(suffix));
+      const latency = alarm("ams-prod-api-p95-latency");
+      assert.equal(latency.inputs.threshold, 0.75, "the ALB reports seconds");
+      assert.equal(latency.inputs.extendedStatistic, "p95");
+      const unhealthy = (alarm("ams-prod-api-unhealthy-hosts").inputs.metricQueries as Query[])[0];
+      assert.match(
+        String(unhealthy.expression),
+        new RegExp(`^SELECT MAX\\(UnHealthyHostCount\\) .* WHERE LoadBalancer = '${suffix}`),
+      );
+      for (const name of [
+        "ams-prod-api-5xx-rate",
+        "ams-prod-api-p95-latency",
+        "ams-prod-api-unhealthy-hosts",
+      ]) {
+        assert.equal(alarm(name).inputs.datapointsToAlarm, 2, name);
+        assert.deepEqual(alarm(name).inputs.alarmActions, alarm("ams-prod-postgres-cpu").inputs.alarmActions);
+      }
+    });
+
+    it("the cut-over watches the API alarms and every queue's backlog, by the names the program gives them", async () => {
+      for (const stack of STACKS) {
+        const plan = await planOf(stack);
+        const declared = findResources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").map(
+          (a) => a.inputs.name,
+        );
+        const watched = plan.outputs.cutoverAlarmNames as string[];
+        assert.ok(
+          watched.every((name) => declared.includes(name)),
+          `${stack}: ${watched.join()}`,
+        );
+        const queues = parseStack(stack).data.queues.map((queue) => `ams-${stack}-${queue.name}-backlog-age`);
+        assert.deepEqual(watched, [
+          `ams-${stack}-api-5xx-rate`,
+          `ams-${stack}-api-p95-latency`,
+          `ams-${stack}-api-unhealthy-hosts`,
+          ...queues,
+        ]);
+      }
+    });
+
     it("thresholds come from config", async () => {
       const plan = await planOf("prod", "alarmThresholds.rdsCpuPercent=65");
       const cpu = findResources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").find(

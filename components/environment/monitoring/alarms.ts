@@ -4,6 +4,9 @@ import { AlarmThresholds, EnvironmentName, MonitoringConfig } from "../../../ams
 import { awsTags } from "../../labels";
 import { Queue } from "../messaging/queues";
 
+/** Queue alarms whose firing means the workers of the live color are not keeping up. */
+const BACKLOG_SUFFIX = "-backlog-age";
+
 /** One alarm, as data: easy to test, rendered into a MetricAlarm below. */
 export interface AlarmSpec {
   readonly name: string;
@@ -37,7 +40,7 @@ export function alarmSpecs(
   const specs: AlarmSpec[] = [];
   for (const { config, queue, deadLetters } of targets.queues) {
     specs.push({
-      name: `${prefix}-${config.name}-backlog-age`,
+      name: `${prefix}-${config.name}${BACKLOG_SUFFIX}`,
       description: `Oldest message on ${config.name} waited over ${t.queueOldestMessageSeconds}s: workers are behind or down`,
       namespace: "AWS/SQS",
       metricName: "ApproximateAgeOfOldestMessage",
@@ -150,7 +153,7 @@ export function alarms(
     keyId: pulumi.Input<string>;
   },
   parent: pulumi.Resource,
-): { topic: aws.sns.Topic; alarmNames: string[] } {
+): { topic: aws.sns.Topic; alarmNames: string[]; backlogAlarmNames: string[] } {
   const topic = new aws.sns.Topic(
     name,
     { name: `ams-${args.environment}-alarms`, kmsMasterKeyId: args.keyId, tags: awsTags("monitoring") },
@@ -189,7 +192,11 @@ export function alarms(
       { parent },
     );
   }
-  return { topic, alarmNames: specs.map((spec) => spec.name) };
+  return {
+    topic,
+    alarmNames: specs.map((spec) => spec.name),
+    backlogAlarmNames: specs.filter((spec) => spec.name.endsWith(BACKLOG_SUFFIX)).map((spec) => spec.name),
+  };
 }
 
 /** A region where the AWS Chatbot API is served. */

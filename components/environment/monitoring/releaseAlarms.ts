@@ -1,0 +1,126 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmThresholds, EnvironmentName } from "../../../amsConfig/types";
+import { awsTags } from "../../labels";
+
+/** The public API's health as a switch sees it: what `npm run cutover` watches while a flip bakes. */
+export interface ReleaseAlarmNames {
+  readonly errorRate: string;
+  readonly latencyP95: string;
+  readonly unhealthyHosts: string;
+}
+
+export function releaseAlarmNames(environment: EnvironmentName): ReleaseAlarmNames {
+  return {
+    errorRate: `ams-${environment}-api-5xx-rate`,
+    latencyP95: `ams-${environment}-api-p95-latency`,
+    unhealthyHosts: `ams-${environment}-api-unhealthy-hosts`,
+  };
+}
+
+/** Minutes an alarm looks at, and how many of them must breach: fast enough for a 10-minute bake. */
+const PERIOD_SECONDS = 60;
+const EVALUATION_PERIODS = 3;
+const DATAPOINTS_TO_ALARM = 2;
+
+/**
+ * CloudWatch alarms on the environment's public ALB: 5xx rate, p95 response time and unhealthy targets.
+ *
+ * The AWS Load Balancer Controller creates the ALB, so its metric dimension (`app/<name>/<id>`) exists only
+ * once the public entry Ingress has an address; the look-up waits for that Ingress (Pulumi awaits an
+ * Ingress until the controller has provisioned its load balancer). Unhealthy hosts are reported per target
+ * group, whose names the controller also chooses: a Metrics Insights query takes the worst of the ALB's
+ * target groups — both colors' — so a color that cannot serve fires the alarm whichever it is.
+ */
+export function releaseAlarms(
+  name: string,
+  args: {
+    environment: EnvironmentName;
+    albName: string;
+    publicEntry: pulumi.Resource;
+    thresholds: AlarmThresholds;
+    topicArn: pulumi.Input<string>;
+  },
+  parent: pulumi.Resource,
+): ReleaseAlarmNames {
+  const alb = aws.lb.getLoadBalancerOutput({ name: args.albName }, { parent, dependsOn: [args.publicEntry] });
+  const names = releaseAlarmNames(args.environment);
+  const common = {
+    comparisonOperator: "GreaterThanThreshold",
+    evaluationPeriods: EVALUATION_PERIODS,
+    datapointsToAlarm: DATAPOINTS_TO_ALARM,
+    // No requests means no errors: an idle environment must not block or abort a cut-over.
+    treatMissingData: "notBreaching",
+    alarmActions: [args.topicArn],
+    okActions: [args.topicArn],
+    tags: awsTags("monitoring"),
+  };
+  const albMetric = (id: string, metricName: string, stat: string) => ({
+    id,
+    returnData: false,
+    metric: {
+      namespace: "AWS/ApplicationELB",
+      metricName,
+      dimensions: { LoadBalancer: alb.arnSuffix },
+      period: PERIOD_SECONDS,
+      stat,
+    },
+  });
+
+  new aws.cloudwatch.MetricAlarm(
+    `${name}-5xx-rate`,
+    {
+      ...common,
+      name: names.errorRate,
+      alarmDescription: `More than ${args.thresholds.apiErrorRatePercent}% of API requests answered 5xx`,
+      threshold: args.thresholds.apiErrorRatePercent,
+      metricQueries: [
+        albMetric("errors", "HTTPCode_Target_5XX_Count", "Sum"),
+        albMetric("requests", "RequestCount", "Sum"),
+        {
+          id: "rate",
+          label: "5xx %",
+          expression: "100 * FILL(errors, 0) / requests",
+          returnData: true,
+        },
+      ],
+    },
+    { parent },
+  );
+  new aws.cloudwatch.MetricAlarm(
+    `${name}-p95-latency`,
+    {
+      ...common,
+      name: names.latencyP95,
+      alarmDescription: `API p95 response time above ${args.thresholds.apiP95LatencyMs} ms`,
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      dimensions: { LoadBalancer: alb.arnSuffix },
+      extendedStatistic: "p95",
+      period: PERIOD_SECONDS,
+      // The ALB reports seconds.
+      threshold: args.thresholds.apiP95LatencyMs / 1000,
+    },
+    { parent },
+  );
+  new aws.cloudwatch.MetricAlarm(
+    `${name}-unhealthy-hosts`,
+    {
+      ...common,
+      name: names.unhealthyHosts,
+      alarmDescription: "A target of the API's load balancer failed its health check",
+      threshold: 0,
+      metricQueries: [
+        {
+          id: "unhealthy",
+          label: "unhealthy targets (worst target group)",
+          expression: pulumi.interpolate`SELECT MAX(UnHealthyHostCount) FROM SCHEMA("AWS/ApplicationELB", LoadBalancer, TargetGroup) WHERE LoadBalancer = '${alb.arnSuffix}'`,
+          period: PERIOD_SECONDS,
+          returnData: true,
+        },
+      ],
+    },
+    { parent },
+  );
+  return names;
+}
