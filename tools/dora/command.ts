@@ -1,0 +1,122 @@
+import * as fs from "fs";
+import * as path from "path";
+import { readStackHistory, StackHistoryOptions } from "./automation";
+import { parseDoraArgs, USAGE } from "./cli";
+import { CommitTimeLookup, gitCommitTimes } from "./git";
+import { readHistoryFile } from "./historyFile";
+import { renderJson } from "./json";
+import { renderMarkdown } from "./markdown";
+import { computeDora } from "./metrics";
+import { DoraInputError, DoraSourceError, UpdateRecord } from "./model";
+import { Report } from "./report";
+import { renderSvg } from "./svg";
+
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** What the command reaches outside itself for; tests replace them. */
+export interface DoraDependencies {
+  readonly clock: () => Date;
+  readonly stackHistory: (options: StackHistoryOptions) => Promise<UpdateRecord[]>;
+  readonly commitTimes: (repoDir: string) => CommitTimeLookup;
+  /** The Pulumi project directory: the Automation API's workDir and the default Git clone. */
+  readonly projectDir: string;
+}
+
+export const DEFAULT_DEPENDENCIES: DoraDependencies = {
+  clock: () => new Date(),
+  stackHistory: readStackHistory,
+  commitTimes: gitCommitTimes,
+  projectDir: path.resolve(__dirname, "..", ".."),
+};
+
+/**
+ * `npm run dora`: deployment frequency, change failure rate, time to restore and lead time of one stack.
+ * Returns the exit code: 0 report printed; 2 bad flags or a malformed history file; 1 anything else.
+ */
+export async function doraCommand(
+  argv: readonly string[],
+  out: Output,
+  dependencies: DoraDependencies = DEFAULT_DEPENDENCIES,
+): Promise<number> {
+  try {
+    return await run(argv, out, dependencies);
+  } catch (err) {
+    if (err instanceof DoraInputError) {
+      out.stderr(`${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof DoraSourceError) {
+      out.stderr(`${err.message}\n`);
+      return 1;
+    }
+    out.stderr(`dora failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+async function run(argv: readonly string[], out: Output, dependencies: DoraDependencies): Promise<number> {
+  const args = parseDoraArgs(argv, dependencies.clock);
+  if (args.help) {
+    out.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const repo = args.repo ?? dependencies.projectDir;
+  if (!fs.existsSync(repo) || !fs.statSync(repo).isDirectory())
+    throw new DoraInputError(
+      `--repo "${repo}" is not a directory; give the path of a Git clone of this repository.`,
+    );
+
+  const updates =
+    args.history !== undefined
+      ? readHistoryFile(args.history)
+      : await fromPulumi(dependencies, args.stack, new Date(args.now.getTime() - args.windowMs));
+  const metrics = computeDora({
+    updates,
+    now: args.now,
+    windowMs: args.windowMs,
+    commitTime: dependencies.commitTimes(repo),
+  });
+  const report: Report = {
+    metrics,
+    context: {
+      stack: args.stack,
+      source: args.history !== undefined ? `\`${args.history}\`` : "the Pulumi CLI (`pulumi stack history`)",
+      chart: args.svg,
+    },
+  };
+  if (args.svg !== undefined) writeChart(args.svg, renderSvg(report));
+  out.stdout(args.json ? renderJson(report) : renderMarkdown(report));
+  return 0;
+}
+
+async function fromPulumi(
+  dependencies: DoraDependencies,
+  stack: string,
+  notBefore: Date,
+): Promise<UpdateRecord[]> {
+  try {
+    return await dependencies.stackHistory({ stackName: stack, workDir: dependencies.projectDir, notBefore });
+  } catch (err) {
+    // Not a bug of ours: no CLI, not logged in, no such stack. Say how to work around it.
+    throw new DoraSourceError(
+      `Could not read the history of stack "${stack}" through the Pulumi CLI: ` +
+        `${err instanceof Error ? err.message : String(err)}\n` +
+        `Log in and check the stack name, or pass --history with the output of ` +
+        `\`pulumi stack history --stack ${stack} --json --page-size 1000\`.`,
+      { cause: err },
+    );
+  }
+}
+
+function writeChart(file: string, svg: string): void {
+  try {
+    fs.writeFileSync(file, svg);
+  } catch (err) {
+    throw new DoraInputError(
+      `--svg "${file}" cannot be written (${err instanceof Error ? err.message : String(err)}).`,
+    );
+  }
+}

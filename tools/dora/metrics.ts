@@ -1,0 +1,283 @@
+import { CommitTimeLookup } from "./git";
+import { isoWeek, isoWeeksBetween } from "./isoWeek";
+import { UpdateRecord } from "./model";
+
+/**
+ * The update message `npm run cutover` (automatic rollback) and `npm run rollback` give their flip back.
+ * A config-only detection (activeColor returning to an earlier value) is not attempted: in blue-green every
+ * release alternates colors, so blue → green → blue is the normal cadence, not a rollback.
+ */
+export const ROLLBACK_PREFIX = "rollback:";
+
+export interface DoraInput {
+  readonly updates: readonly UpdateRecord[];
+  /** The end of the window; everything after it is ignored, as if not yet happened. */
+  readonly now: Date;
+  readonly windowMs: number;
+  /** Commit times for lead time; undefined when there is no Git clone to ask. */
+  readonly commitTime: CommitTimeLookup | undefined;
+}
+
+/** A finished `update` (a `pulumi up`): what DORA calls a deployment. */
+export interface Deployment {
+  readonly version: number;
+  readonly start: Date;
+  readonly end: Date;
+  readonly succeeded: boolean;
+  readonly message: string;
+  readonly gitHead: string | undefined;
+  /** A succeeded update whose message starts with `rollback:`; it undoes a change and is not one itself. */
+  readonly rollbackFlip: boolean;
+  /** Why this change counts as failed (it failed, or a later rollback flip undid it); undefined if it did not. */
+  readonly failure: string | undefined;
+}
+
+/** From a failure signal until the next succeeded update (the end of service restoration). */
+export interface Incident {
+  readonly start: Date;
+  /** Undefined while no succeeded update has followed yet. */
+  readonly end: Date | undefined;
+  readonly cause: string;
+  readonly restoredBy: number | undefined;
+}
+
+export interface LeadTimeSample {
+  readonly version: number;
+  readonly commit: string;
+  readonly committedAt: Date;
+  readonly deployedAt: Date;
+  readonly ms: number;
+}
+
+export interface LeadTime {
+  /** Why lead time cannot be given; undefined when there is at least one sample. */
+  readonly unavailable: string | undefined;
+  readonly samples: LeadTimeSample[];
+  /** Commits deployed in the window whose time could not be used. */
+  readonly unresolved: { readonly version: number; readonly commit: string; readonly reason: string }[];
+  readonly medianMs: number | undefined;
+  readonly meanMs: number | undefined;
+}
+
+export interface WeekBucket {
+  readonly week: string;
+  readonly monday: Date;
+  readonly deployments: number;
+  readonly failedChanges: number;
+}
+
+export interface DoraMetrics {
+  readonly window: { readonly start: Date; readonly end: Date; readonly days: number };
+  /** Deployments that started in the window, oldest first. */
+  readonly deployments: Deployment[];
+  readonly counts: {
+    readonly deployments: number;
+    readonly succeeded: number;
+    readonly failed: number;
+    readonly rollbackFlips: number;
+    /** Deployments that are not rollback flips: the denominator of the change failure rate. */
+    readonly changes: number;
+    readonly failedChanges: number;
+  };
+  readonly deployFrequency: { readonly perDay: number; readonly perWeek: number };
+  /** failedChanges / changes; undefined without changes. */
+  readonly changeFailureRate: number | undefined;
+  readonly mttr: {
+    readonly restored: Incident[];
+    readonly open: Incident[];
+    readonly meanMs: number | undefined;
+    readonly medianMs: number | undefined;
+  };
+  readonly leadTime: LeadTime;
+  readonly weeks: WeekBucket[];
+  /** What the window held that is not a deployment. */
+  readonly ignored: { readonly inProgress: number[]; readonly otherKinds: Record<string, number> };
+}
+
+const DAY_MS = 86_400_000;
+
+/** All four figures for one window. Pure: `now` and the commit-time lookup are given, nothing is read. */
+export function computeDora(input: DoraInput): DoraMetrics {
+  const start = new Date(input.now.getTime() - input.windowMs);
+  const inWindow = (date: Date) => date >= start && date <= input.now;
+  const known = [...input.updates]
+    .filter((update) => update.start <= input.now)
+    .sort((a, b) => a.start.getTime() - b.start.getTime() || a.version - b.version);
+
+  // The whole known history is classified, so a rollback in the window can mark a change made before it.
+  const history = classify(known);
+  const deployments = history.filter((deployment) => inWindow(deployment.start));
+  const changes = deployments.filter((deployment) => !deployment.rollbackFlip);
+  const failedChanges = changes.filter((deployment) => deployment.failure !== undefined);
+  const days = input.windowMs / DAY_MS;
+
+  const incidents = findIncidents(history).filter((incident) => inWindow(incident.start));
+  const restored = incidents.filter((incident) => incident.end !== undefined);
+  const restoreTimes = restored.map((incident) => incident.end!.getTime() - incident.start.getTime());
+
+  const inWindowRecords = known.filter((update) => inWindow(update.start));
+  const otherKinds: Record<string, number> = {};
+  for (const update of inWindowRecords)
+    if (update.kind !== "update") otherKinds[update.kind] = (otherKinds[update.kind] ?? 0) + 1;
+
+  return {
+    window: { start, end: input.now, days },
+    deployments,
+    counts: {
+      deployments: deployments.length,
+      succeeded: deployments.filter((deployment) => deployment.succeeded).length,
+      failed: deployments.filter((deployment) => !deployment.succeeded).length,
+      rollbackFlips: deployments.length - changes.length,
+      changes: changes.length,
+      failedChanges: failedChanges.length,
+    },
+    deployFrequency: { perDay: deployments.length / days, perWeek: (deployments.length / days) * 7 },
+    changeFailureRate: changes.length === 0 ? undefined : failedChanges.length / changes.length,
+    mttr: {
+      restored,
+      open: incidents.filter((incident) => incident.end === undefined),
+      meanMs: mean(restoreTimes),
+      medianMs: median(restoreTimes),
+    },
+    leadTime: leadTime(history, inWindow, input.commitTime),
+    weeks: isoWeeksBetween(start, input.now).map((week) => ({
+      week: week.key,
+      monday: week.monday,
+      deployments: deployments.filter((deployment) => isoWeek(deployment.start).key === week.key).length,
+      failedChanges: failedChanges.filter((deployment) => isoWeek(deployment.start).key === week.key).length,
+    })),
+    ignored: {
+      inProgress: inWindowRecords
+        .filter((update) => update.kind === "update" && update.end === undefined)
+        .map((update) => update.version),
+      otherKinds,
+    },
+  };
+}
+
+/**
+ * Deployments with their failure attribution: a failed update is a failed change; a rollback flip marks the
+ * deployment just before it as failed (the cut-over it undoes), unless that one already failed.
+ */
+function classify(known: readonly UpdateRecord[]): Deployment[] {
+  const deployments: { -readonly [K in keyof Deployment]: Deployment[K] }[] = [];
+  for (const update of known) {
+    if (update.kind !== "update" || update.end === undefined) continue;
+    const succeeded = update.result === "succeeded";
+    const rollbackFlip = succeeded && update.message.trim().startsWith(ROLLBACK_PREFIX);
+    if (rollbackFlip) {
+      const undone = [...deployments].reverse().find((deployment) => !deployment.rollbackFlip);
+      if (undone !== undefined && undone.failure === undefined)
+        undone.failure = `rolled back by v${update.version}`;
+    }
+    deployments.push({
+      version: update.version,
+      start: update.start,
+      end: update.end,
+      succeeded,
+      message: update.message,
+      gitHead: update.gitHead,
+      rollbackFlip,
+      failure: succeeded ? undefined : "update failed",
+    });
+  }
+  return deployments;
+}
+
+/**
+ * A failed update opens an incident when it ends (the failure is known then); the next succeeded update
+ * closes it when it ends. A rollback flip with no incident open is its own incident: the flip's start is
+ * the failure signal (the bake alarm or the operator), its end the restoration.
+ */
+function findIncidents(deployments: readonly Deployment[]): Incident[] {
+  const incidents: Incident[] = [];
+  let open: { start: Date; cause: string } | undefined;
+  for (const deployment of deployments) {
+    if (!deployment.succeeded) {
+      open ??= { start: deployment.end, cause: `v${deployment.version} failed` };
+    } else if (open !== undefined) {
+      incidents.push({ ...open, end: deployment.end, restoredBy: deployment.version });
+      open = undefined;
+    } else if (deployment.rollbackFlip) {
+      incidents.push({
+        start: deployment.start,
+        end: deployment.end,
+        cause: `rollback flip v${deployment.version}: ${deployment.message.trim().slice(ROLLBACK_PREFIX.length).trim()}`,
+        restoredBy: deployment.version,
+      });
+    }
+  }
+  if (open !== undefined) incidents.push({ ...open, end: undefined, restoredBy: undefined });
+  return incidents;
+}
+
+/** Commit time → end of the first succeeded update that deployed the commit (`git.head`). */
+function leadTime(
+  history: readonly Deployment[],
+  inWindow: (date: Date) => boolean,
+  commitTime: CommitTimeLookup | undefined,
+): LeadTime {
+  const deployedBefore = new Set<string>();
+  const firstDeploys: Deployment[] = [];
+  let succeededInWindow = 0;
+  for (const deployment of history) {
+    if (!deployment.succeeded) continue;
+    if (inWindow(deployment.start)) succeededInWindow++;
+    if (deployment.gitHead === undefined || deployedBefore.has(deployment.gitHead)) continue;
+    deployedBefore.add(deployment.gitHead);
+    if (inWindow(deployment.start)) firstDeploys.push(deployment);
+  }
+  const none = (unavailable: string): LeadTime => ({
+    unavailable,
+    samples: [],
+    unresolved: [],
+    medianMs: undefined,
+    meanMs: undefined,
+  });
+  if (succeededInWindow === 0) return none("no succeeded deployment in the window");
+  const withHead = history.filter((d) => d.succeeded && inWindow(d.start) && d.gitHead !== undefined);
+  if (withHead.length === 0)
+    return none(
+      `none of the ${succeededInWindow} succeeded deployments recorded git.head (Pulumi ran outside a Git checkout)`,
+    );
+  if (firstDeploys.length === 0)
+    return none("every commit deployed in the window had been deployed before it");
+  if (commitTime === undefined) return none("no Git clone to read commit times from");
+
+  const samples: LeadTimeSample[] = [];
+  const unresolved: LeadTime["unresolved"][number][] = [];
+  for (const deployment of firstDeploys) {
+    const commit = deployment.gitHead!;
+    const committedAt = commitTime(commit);
+    if (committedAt === undefined) {
+      unresolved.push({ version: deployment.version, commit, reason: "commit not found in the local clone" });
+    } else if (committedAt > deployment.end) {
+      unresolved.push({ version: deployment.version, commit, reason: "commit dated after the update ended" });
+    } else {
+      const ms = deployment.end.getTime() - committedAt.getTime();
+      samples.push({ version: deployment.version, commit, committedAt, deployedAt: deployment.end, ms });
+    }
+  }
+  const times = samples.map((sample) => sample.ms);
+  return {
+    unavailable:
+      samples.length === 0
+        ? `none of the ${unresolved.length} deployed commits could be dated from the local clone (fetch them first)`
+        : undefined,
+    samples,
+    unresolved,
+    medianMs: median(times),
+    meanMs: mean(times),
+  };
+}
+
+function mean(values: readonly number[]): number | undefined {
+  return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}

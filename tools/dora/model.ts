@@ -1,0 +1,38 @@
+/**
+ * One entry of a stack's update history, as both history sources (a `pulumi stack history --json` file and
+ * the Automation API) are mapped into it. Only what the DORA figures need is kept: config values may be
+ * secrets and are never read.
+ */
+export interface UpdateRecord {
+  /** The stack version the operation created. */
+  readonly version: number;
+  /** `update`, `preview`, `refresh`, `destroy`, `import`, `rename`… — only `update` is a deployment. */
+  readonly kind: string;
+  readonly result: UpdateResult;
+  readonly start: Date;
+  /** Absent while the operation is still running (the CLI omits `endTime` for in-progress updates). */
+  readonly end: Date | undefined;
+  readonly message: string;
+  /** `environment["git.head"]`: the commit checked out when the update ran, when Pulumi ran inside Git. */
+  readonly gitHead: string | undefined;
+}
+
+/** The CLI's `UpdateResult` values (pkg/backend/updates.go); the Automation API adds `not-started`. */
+export const UPDATE_RESULTS = ["succeeded", "failed", "in-progress", "not-started"] as const;
+export type UpdateResult = (typeof UPDATE_RESULTS)[number];
+
+/** A problem with what the user asked for or gave us (flags, history file): reported in one paragraph, exit 2. */
+export class DoraInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DoraInputError";
+  }
+}
+
+/** The history could not be read from Pulumi (no CLI, not logged in, no such stack): exit 1, no stack trace. */
+export class DoraSourceError extends Error {
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = "DoraSourceError";
+  }
+}
