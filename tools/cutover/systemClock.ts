@@ -1,0 +1,6 @@
+import { Clock } from "./ports";
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
