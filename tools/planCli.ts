@@ -1,7 +1,10 @@
 import { PlanInputError } from "../tests/harness/errors";
 import { ConfigOverride, parseOverride } from "../tests/harness/stackConfig";
+import { DEFAULT_PLAN_PROJECT, PLAN_PROJECTS } from "./planProjects";
 
 export interface PlanArgs {
+  /** Which Pulumi project of the repository: `ams` (the default) or `deployments`. */
+  readonly project: string;
   readonly stack: string;
   readonly overrides: ConfigOverride[];
   readonly compare: ConfigOverride[];
@@ -12,9 +15,10 @@ export interface PlanArgs {
   readonly policy: boolean;
 }
 
-export const USAGE = `Usage: npm run plan -- [--stack <name>] [--set key=value]... [--json] [--out <dir>] [--compare key=value]...
+export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>] [--set key=value]... [--json] [--out <dir>] [--compare key=value]...
 
-  --stack <name>        stack whose Pulumi.<name>.yaml drives the plan (default: dev)
+  --project <name>      ${Object.keys(PLAN_PROJECTS).join(" or ")}: the AMS program (default) or deployments/, its Pulumi Deployments
+  --stack <name>        stack whose Pulumi.<name>.yaml drives the plan (default: dev; admin for --project deployments)
   --set key=value       override a config value; repeatable; path.to.field=value sets a field of a structured key
   --json                print one JSON document instead of the tree
   --out <dir>           also write every Kubernetes object as a YAML manifest into <dir>
@@ -24,7 +28,8 @@ export const USAGE = `Usage: npm run plan -- [--stack <name>] [--set key=value].
 
 /** Parses the plan command's arguments; bad usage is a `PlanInputError` (exit 2). */
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
-  let stack = "dev";
+  let project = DEFAULT_PLAN_PROJECT;
+  let stack: string | undefined;
   let json = false;
   let help = false;
   let policy = false;
@@ -40,6 +45,14 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
       return next;
     };
     switch (flag) {
+      case "--project":
+        project = value();
+        if (!Object.hasOwn(PLAN_PROJECTS, project)) {
+          throw new PlanInputError(
+            `--project "${project}" is not a project of this repository; allowed: ${Object.keys(PLAN_PROJECTS).join(", ")}.`,
+          );
+        }
+        break;
       case "--stack":
         stack = value();
         break;
@@ -66,5 +79,9 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
         throw new PlanInputError(`Unknown argument "${flag}".\n${USAGE}`);
     }
   }
-  return { stack, overrides, compare, json, outDir, help, policy };
+  if (policy && !PLAN_PROJECTS[project].policy) {
+    throw new PlanInputError(`--policy runs the AMS policy pack; it does not apply to --project ${project}.`);
+  }
+  stack ??= PLAN_PROJECTS[project].defaultStack;
+  return { project, stack, overrides, compare, json, outDir, help, policy };
 }

@@ -11,8 +11,9 @@ import {
   renderPlanText,
 } from "../tests/harness/render";
 import { checkPolicies } from "../tests/harness/policyCheck";
-import { runPlan } from "../tests/harness/runPlan";
+import { PlanRequest, programIn, runPlan } from "../tests/harness/runPlan";
 import { parsePlanArgs, USAGE } from "./planCli";
+import { PLAN_PROJECTS } from "./planProjects";
 
 export interface Output {
   stdout(text: string): void;
@@ -45,12 +46,22 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
     out.stdout(`${USAGE}\n`);
     return 0;
   }
-  const plan = await runPlan({ stack: args.stack, overrides: args.overrides });
+  const { dir } = PLAN_PROJECTS[args.project];
+  // The program loads when the run calls it, after the config files have been read and checked.
+  const project: Pick<PlanRequest, "projectDir" | "program"> = {
+    projectDir: dir,
+    program: () => programIn(dir)(),
+  };
+  const plan = await runPlan({ ...project, stack: args.stack, overrides: args.overrides });
   if (args.outDir !== undefined) writeManifests(plan, args.outDir);
   if (args.policy) return reportPolicies(plan, args.json, out);
 
   if (args.compare.length > 0) {
-    const variant = await runPlan({ stack: args.stack, overrides: [...args.overrides, ...args.compare] });
+    const variant = await runPlan({
+      ...project,
+      stack: args.stack,
+      overrides: [...args.overrides, ...args.compare],
+    });
     const comparison = comparePlans(plan, variant);
     const description = args.compare.map((o) => `${o.key}=${o.value}`).join(" ");
     out.stdout(

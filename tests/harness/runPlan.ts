@@ -33,12 +33,14 @@ const NO_OPTIONS = {
   ignoreChanges: [],
 };
 
-let realProgram: (() => Promise<Record<string, unknown>>) | undefined;
-function loadRealProgram(): () => Promise<Record<string, unknown>> {
-  // Loaded lazily so that config-file errors are reported before the (heavy) provider SDKs load.
+/**
+ * The program of the Pulumi project in `dir`: its `index.ts`, `export =` a function (what Pulumi runs).
+ * The AMS program unless asked for another project (`plan --project deployments`). Loaded only once the
+ * config files have been read, so their errors are reported before the (heavy) provider SDKs load.
+ */
+export function programIn(dir: string): () => Promise<Record<string, unknown>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- index.ts is `export =` (what Pulumi runs)
-  realProgram ??= require(path.join(PROJECT_DIR, "index")) as () => Promise<Record<string, unknown>>;
-  return realProgram;
+  return require(path.join(dir, "index")) as () => Promise<Record<string, unknown>>;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
   const project = loadProject(projectDir);
   const stackConfig = loadStackConfig(request.stack, projectDir);
   const config = buildProgramConfig(project, stackConfig, request.overrides ?? []);
-  const program = request.program ?? loadRealProgram();
+  const program = request.program ?? programIn(PROJECT_DIR);
 
   // Pulumi captures a stack trace per resource; mapping each through source maps is most of a run's cost.
   const sourceMaps = process.sourceMapsEnabled;

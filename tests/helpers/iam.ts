@@ -31,16 +31,17 @@ const { DiscoveryContextKeyConstraints } = require(
 /**
  * Can the holder of a token from the given OIDC provider, with this `sub` claim (a pod's
  * `system:serviceaccount:<namespace>:<name>`, a GitHub workflow's `repo:<owner>/<repo>:ref:…`), assume the
- * role with this trust policy?
+ * role with this trust policy? The audience is STS's (what EKS and GitHub tokens carry) unless the token
+ * says otherwise — Pulumi's OIDC tokens carry the organization's name.
  */
 export function canAssumeWithWebIdentity(
   trustPolicy: unknown,
   roleArn: string,
-  token: { providerArn: string; providerUrl: string; subject: string },
+  token: { providerArn: string; providerUrl: string; subject: string; audience?: string },
 ): Decision {
   const context = new RequestContextImpl({
     [`${token.providerUrl}:sub`]: token.subject,
-    [`${token.providerUrl}:aud`]: "sts.amazonaws.com",
+    [`${token.providerUrl}:aud`]: token.audience ?? "sts.amazonaws.com",
   });
   const request = new AwsRequestImpl(
     token.providerArn,

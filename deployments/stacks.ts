@@ -1,0 +1,60 @@
+/** The Pulumi project whose stacks these settings drive (`name:` in the repository root's Pulumi.yaml). */
+export const AMS_PROJECT = "ams";
+
+/**
+ * How one AMS stack is deployed. The branch model (CONTRIBUTING.md): feature/* → develop by pull request,
+ * develop → main by pull request; `develop` is what dev runs, `main` is what staging and prod run.
+ */
+export interface AmsStackDeployment {
+  /** Stack name; its config is the repository's `Pulumi.<stack>.yaml`. */
+  readonly stack: string;
+  /** Branch the deployment checks out; pull requests into it get a `pulumi preview` of this stack. */
+  readonly branch: string;
+  /**
+   * Whether a push (a merged pull request) to `branch` runs `pulumi up` on its own. Off for prod: see
+   * `PROD_TRIGGER`.
+   */
+  readonly deployOnPush: boolean;
+}
+
+/**
+ * Prod is deployed from `main` only through a deliberate trigger: pushing a release tag `v*` on a commit
+ * of `main` starts `.github/workflows/release.yml`, which waits for the approval of the GitHub environment
+ * `production`, checks that the tag is `main`'s head, and asks the Pulumi Deployments REST API for an
+ * `update` of `ams/prod` with these settings. Why a tag rather than a console click: the tag is the
+ * release's name in Git (the change log and the DORA report key on it), the approval is recorded next to
+ * it, and the same commit staging already runs is what reaches prod. Why not push-to-deploy on tags in
+ * the settings: this version of the Pulumi Cloud provider has no tag trigger in `vcs`, and a bare tag
+ * push would skip the approval.
+ */
+export const PROD_TRIGGER =
+  "release tag v* on main → release.yml (environment approval) → Deployments REST API";
+
+export const AMS_STACKS: readonly AmsStackDeployment[] = [
+  { stack: "dev", branch: "develop", deployOnPush: true },
+  { stack: "staging", branch: "main", deployOnPush: true },
+  { stack: "prod", branch: "main", deployOnPush: false },
+];
+
+/**
+ * Files whose change can change what a stack deploys: the program, its config model, its dependencies
+ * and this stack's own config — not another stack's file, so a prod config change does not redeploy dev.
+ * Everything else (docs, tests, tools, the policy pack, CI) does not deploy.
+ */
+export function deployPaths(stack: string): string[] {
+  return [
+    "index.ts",
+    "config.ts",
+    "amsConfig/**",
+    "components/**",
+    "Pulumi.yaml",
+    `Pulumi.${stack}.yaml`,
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    // Exclusions win over inclusions in Pulumi's path filters: a README next to the code (or any
+    // Markdown, or anything under docs/) never deploys, even inside an included directory.
+    "!docs/**",
+    "!**/*.md",
+  ];
+}
