@@ -55,8 +55,9 @@ export function deploymentSettingsArgs(args: StackSettingsArgs): CurrentDeployme
       oidc: {
         aws: {
           roleARN: args.roleArn,
-          // Every AWS call of a deployment is traceable in CloudTrail to the stack and the deployment.
-          sessionName: "pulumi-${stack.name}-${operation}-${deployment.version}",
+          // CloudTrail names the stack behind every AWS call of a deployment. A plain string: Pulumi passes
+          // it to STS as is, and STS allows only letters, digits and `+=,.@-` in a session name.
+          sessionName: `pulumi-deploy-${args.project}-${deployment.stack}`,
           duration: sessionDuration(DEPLOY_SESSION_SECONDS),
         },
       },

@@ -322,6 +322,8 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
       /no alarm fired during the 10m bake \(2026-03-02T10:01:30\.000Z to 2026-03-02T10:11:30\.000Z\)/,
     );
     assert.equal(run.stack.declared, "green");
+    // The Git copy of the stack file must follow, or the next push-triggered deployment flips back.
+    assert.match(run.stdout, /Pulumi\.prod\.yaml now declares activeColor green: commit it/);
     // The probe went through the preview route with its headers; the printed URL has no query (token).
     assert.deepEqual(run.probed[0].headers, { "X-AMS-Preview": "true" });
     assert.match(
@@ -526,6 +528,7 @@ describe("rollback: the orchestrator", () => {
       "set ams:activeColor blue",
       'up "rollback: activeColor green→blue (manual)"',
     ]);
+    assert.match(run.stdout, /Pulumi\.prod\.yaml now declares activeColor blue: commit it/);
   });
 
   it("after a half-done flip it follows the declared color, not the stale outputs", async () => {

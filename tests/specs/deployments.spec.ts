@@ -194,7 +194,9 @@ describe("deployments project (Pulumi Deployments as code)", function () {
         operationContext.oidc.aws.roleARN,
         `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${role.inputs.name}`,
       );
-      assert.match(operationContext.oidc.aws.sessionName, /\$\{stack\.name\}/);
+      // STS's RoleSessionName: 2–64 of letters, digits and +=,.@- (no templating happens on the way).
+      assert.match(operationContext.oidc.aws.sessionName, /^[\w+=,.@-]{2,64}$/);
+      assert.ok(operationContext.oidc.aws.sessionName.endsWith(`-${stack}`));
       // The session fits the role's maximum, or AWS refuses to issue it.
       const [, h, m, s] = /^(\d+)h(\d+)m(\d+)s$/.exec(operationContext.oidc.aws.duration) ?? [];
       assert.ok(h !== undefined, operationContext.oidc.aws.duration);

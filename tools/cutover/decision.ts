@@ -1,7 +1,7 @@
 import { Color, otherColor } from "./color";
 import { formatDuration } from "./duration";
 import { EXIT } from "./exitCodes";
-import { cutoverMessage, halfSwitchedError, lastLines, rollbackMessage } from "./messages";
+import { commitReminder, cutoverMessage, halfSwitchedError, lastLines, rollbackMessage } from "./messages";
 import { AlarmState } from "./ports";
 
 /**
@@ -208,6 +208,7 @@ function successReport(plan: CutoverPlan, state: { startedAt: number }, at: numb
   return [
     `Cut-over of ${plan.stack} to ${plan.to} done: no alarm fired during the ${formatDuration(at - state.startedAt)} bake ` +
       `(${new Date(state.startedAt).toISOString()} to ${new Date(at).toISOString()}).`,
+    commitReminder(plan.stack, plan.to),
   ];
 }
 

@@ -13,6 +13,17 @@ export function rollbackMessage(from: Color, to: Color, reason: string): string 
   return `rollback: activeColor ${from}→${to} (${reason})`;
 }
 
+/**
+ * The stack file is the declared truth in Git too: until the changed `activeColor` is merged, a
+ * Git-triggered deployment of the same stack would apply the committed color again.
+ */
+export function commitReminder(stack: string, color: Color): string {
+  return (
+    `Pulumi.${stack}.yaml now declares activeColor ${color}: commit it and merge it (PR) so the next ` +
+    `Git-triggered deployment keeps ${color}.`
+  );
+}
+
 /** The commands that finish a flip by hand: the same two steps the tool runs. */
 export function manualCommands(stack: string, color: Color): string[] {
   return [`pulumi config set activeColor ${color} --stack ${stack}`, `pulumi up --stack ${stack}`];

@@ -2,7 +2,7 @@ import { isColor, otherColor } from "./color";
 import { readRelease } from "./contract";
 import { EXIT } from "./exitCodes";
 import { RollbackFlags } from "./flags";
-import { errorText, halfSwitchedError, rollbackMessage } from "./messages";
+import { commitReminder, errorText, halfSwitchedError, rollbackMessage } from "./messages";
 import { Progress, StackPort } from "./ports";
 
 export interface RollbackDeps {
@@ -50,7 +50,8 @@ export async function runRollback(flags: RollbackFlags, deps: RollbackDeps): Pro
   }
   progress.stop();
   deps.stdout(
-    `Rolled back ${flags.stack}: ams:activeColor is ${to} and pulumi up succeeded (${flags.reason}).\n`,
+    `Rolled back ${flags.stack}: ams:activeColor is ${to} and pulumi up succeeded (${flags.reason}).\n` +
+      `${commitReminder(flags.stack, to)}\n`,
   );
   return EXIT.ok;
 }
