@@ -485,7 +485,7 @@ describe("npm run dora (the command)", function () {
       /--svg "chart\.png" must name a file ending in \.svg/,
     ],
     [["--stack", "prod;rm", ...history], /--stack "prod;rm" is not a stack name/],
-    [["--stack", "prod", "--frequency", ...history], /Unknown argument "--frequency"/],
+    [["--stack", "prod", "--frequency", ...history], /Unknown flag "--frequency"/],
     [["--stack", "prod", "--history"], /--history needs a value/],
     [
       ["--stack", "prod", "--svg", path.join(os.tmpdir(), "no-such-dir", "c.svg"), ...history],

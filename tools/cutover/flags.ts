@@ -1,6 +1,7 @@
 import * as path from "path";
 import { Color, COLORS, isColor } from "./color";
 import { formatDuration, parseDuration } from "./duration";
+import { stackFlag, walkFlags } from "../cliArgs";
 
 /** Bad command-line input (exit 2): the message names the flag, the value and what is allowed. */
 export class UsageError extends Error {
@@ -47,42 +48,7 @@ const DEFAULT_BAKE_MS = 10 * 60_000;
 const DEFAULT_POLL_MS = 30_000;
 const MAX_BAKE_MS = 24 * 3_600_000;
 const MIN_POLL_MS = 5_000;
-// Stack names are letters, digits, "-", "_", "." with an optional org/project/ prefix (Pulumi's own rule).
-const STACK_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
-
-/** Walks the arguments: a boolean flag alone, any other known flag with its value. */
-function walk(
-  argv: readonly string[],
-  usage: string,
-  flags: { readonly valued: readonly string[]; readonly booleans: readonly string[] },
-  handle: (flag: string, value: string) => void,
-): void {
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flags.booleans.includes(flag)) {
-      handle(flag, "true");
-      continue;
-    }
-    if (!flags.valued.includes(flag))
-      throw new UsageError(
-        `${flag.startsWith("--") ? "Unknown flag" : "Unexpected argument"} "${flag}".\n${usage}`,
-      );
-    const value = argv[i + 1];
-    if (value === undefined || value.startsWith("--"))
-      throw new UsageError(`${flag} needs a value.\n${usage}`);
-    i++;
-    handle(flag, value);
-  }
-}
-
-function stackName(value: string | undefined, usage: string): string {
-  if (value === undefined) throw new UsageError(`--stack is required (the stack to act on).\n${usage}`);
-  if (!STACK_NAME.test(value))
-    throw new UsageError(
-      `--stack "${value}" is not a stack name; allowed: letters, digits, "-", "_", "." (optionally org/project/stack).`,
-    );
-  return value;
-}
+const usageError = (message: string) => new UsageError(message);
 
 function duration(flag: string, value: string, min: number, max: number): number {
   const ms = parseDuration(value);
@@ -104,7 +70,7 @@ export function parseCutoverFlags(argv: readonly string[], defaultWorkDir: strin
   let dryRun = false;
   let workDir = defaultWorkDir;
   const known = { valued: ["--stack", "--to", "--bake", "--poll", "--cwd"], booleans: ["--dry-run"] };
-  walk(argv, CUTOVER_USAGE, known, (flag, value) => {
+  walkFlags(argv, CUTOVER_USAGE, known, usageError, (flag, value) => {
     switch (flag) {
       case "--stack":
         stack = value;
@@ -128,7 +94,7 @@ export function parseCutoverFlags(argv: readonly string[], defaultWorkDir: strin
         return;
     }
   });
-  const name = stackName(stack, CUTOVER_USAGE);
+  const name = stackFlag(stack, CUTOVER_USAGE, usageError);
   if (to === undefined)
     throw new UsageError(`--to is required; allowed: ${COLORS.join(", ")}.\n${CUTOVER_USAGE}`);
   return { stack: name, to, bakeMs, pollMs, dryRun, workDir };
@@ -140,7 +106,8 @@ export function parseRollbackFlags(argv: readonly string[], defaultWorkDir: stri
   let stack: string | undefined;
   let reason = "manual";
   let workDir = defaultWorkDir;
-  walk(argv, ROLLBACK_USAGE, { valued: ["--stack", "--reason", "--cwd"], booleans: [] }, (flag, value) => {
+  const known = { valued: ["--stack", "--reason", "--cwd"], booleans: [] };
+  walkFlags(argv, ROLLBACK_USAGE, known, usageError, (flag, value) => {
     switch (flag) {
       case "--stack":
         stack = value;
@@ -158,5 +125,5 @@ export function parseRollbackFlags(argv: readonly string[], defaultWorkDir: stri
         return;
     }
   });
-  return { stack: stackName(stack, ROLLBACK_USAGE), reason, workDir };
+  return { stack: stackFlag(stack, ROLLBACK_USAGE, usageError), reason, workDir };
 }

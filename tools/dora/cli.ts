@@ -1,3 +1,4 @@
+import { stackFlag, walkFlags } from "../cliArgs";
 import { DoraInputError } from "./model";
 import { parseInstant, parseSince } from "./time";
 
@@ -26,8 +27,21 @@ export const USAGE = `Usage: npm run dora -- --stack <name> [--history <file.jso
   --repo <dir>         Git clone to read commit times from, for lead time (default: this repository)
   --help               show this text`;
 
+const inputError = (message: string) => new DoraInputError(message);
+
 /** Parses the dora command's arguments; bad usage is a `DoraInputError` naming the flag (exit 2). */
 export function parseDoraArgs(argv: readonly string[], clock: () => Date): DoraArgs {
+  if (argv.includes("--help") || argv.includes("-h"))
+    return {
+      stack: "",
+      history: undefined,
+      windowMs: 0,
+      json: false,
+      svg: undefined,
+      now: clock(),
+      repo: undefined,
+      help: true,
+    };
   let stack: string | undefined;
   let history: string | undefined;
   let windowMs = parseSince("30d");
@@ -35,57 +49,49 @@ export function parseDoraArgs(argv: readonly string[], clock: () => Date): DoraA
   let svg: string | undefined;
   let now: Date | undefined;
   let repo: string | undefined;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith("--"))
-        throw new DoraInputError(`${flag} needs a value.\n${USAGE}`);
-      return next;
-    };
+  const known = {
+    valued: ["--stack", "--history", "--since", "--svg", "--now", "--repo"],
+    booleans: ["--json"],
+  };
+  walkFlags(argv, USAGE, known, inputError, (flag, value) => {
     switch (flag) {
       case "--stack":
-        stack = value();
-        if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/.test(stack))
-          throw new DoraInputError(
-            `--stack "${stack}" is not a stack name: use letters, digits, "-", "_" and ".", optionally as org/project/stack.`,
-          );
-        break;
+        stack = value;
+        return;
       case "--history":
-        history = value();
-        break;
+        history = value;
+        return;
       case "--since":
-        windowMs = parseSince(value());
-        break;
+        windowMs = parseSince(value);
+        return;
       case "--json":
         json = true;
-        break;
+        return;
       case "--svg":
-        svg = value();
-        if (!svg.toLowerCase().endsWith(".svg"))
-          throw new DoraInputError(`--svg "${svg}" must name a file ending in .svg.`);
-        break;
-      case "--now": {
-        const text = value();
-        now = parseInstant(text);
+        if (!value.toLowerCase().endsWith(".svg"))
+          throw new DoraInputError(`--svg "${value}" must name a file ending in .svg.`);
+        svg = value;
+        return;
+      case "--now":
+        now = parseInstant(value);
         if (now === undefined)
           throw new DoraInputError(
-            `--now "${text}" is not an RFC 3339 time: use e.g. 2024-05-31T00:00:00Z (a date, a time and a zone).`,
+            `--now "${value}" is not an RFC 3339 time: use e.g. 2024-05-31T00:00:00Z (a date, a time and a zone).`,
           );
-        break;
-      }
+        return;
       case "--repo":
-        repo = value();
-        break;
-      case "--help":
-      case "-h":
-        help = true;
-        break;
-      default:
-        throw new DoraInputError(`Unknown argument "${flag}".\n${USAGE}`);
+        repo = value;
+        return;
     }
-  }
-  if (stack === undefined && !help) throw new DoraInputError(`--stack is required.\n${USAGE}`);
-  return { stack: stack ?? "", history, windowMs, json, svg, now: now ?? clock(), repo, help };
+  });
+  return {
+    stack: stackFlag(stack, USAGE, inputError),
+    history,
+    windowMs,
+    json,
+    svg,
+    now: now ?? clock(),
+    repo,
+    help: false,
+  };
 }

@@ -1,0 +1,52 @@
+/**
+ * What the operations tools share when they read their command line: one walk over the flags and one rule
+ * for stack names, so `cutover`, `rollback` and `dora` refuse bad input the same way (exit 2, naming the
+ * flag, the value and what is allowed). Each tool passes its own error type.
+ */
+
+export interface KnownFlags {
+  /** Flags followed by a value (`--stack prod`). */
+  readonly valued: readonly string[];
+  /** Flags that stand alone (`--dry-run`). */
+  readonly booleans: readonly string[];
+}
+
+/** Calls `handle` for each known flag in order (a boolean flag's value is "true"); throws on anything else. */
+export function walkFlags(
+  argv: readonly string[],
+  usage: string,
+  flags: KnownFlags,
+  fail: (message: string) => Error,
+  handle: (flag: string, value: string) => void,
+): void {
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flags.booleans.includes(flag)) {
+      handle(flag, "true");
+      continue;
+    }
+    if (!flags.valued.includes(flag))
+      throw fail(`${flag.startsWith("--") ? "Unknown flag" : "Unexpected argument"} "${flag}".\n${usage}`);
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith("--")) throw fail(`${flag} needs a value.\n${usage}`);
+    i++;
+    handle(flag, value);
+  }
+}
+
+// Pulumi's own rule: letters, digits, "-", "_", "." with an optional org/project/ prefix.
+const STACK_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
+
+/** The `--stack` value, required and well-formed: it reaches the Pulumi CLI as an argument. */
+export function stackFlag(
+  value: string | undefined,
+  usage: string,
+  fail: (message: string) => Error,
+): string {
+  if (value === undefined) throw fail(`--stack is required (the stack to act on).\n${usage}`);
+  if (!STACK_NAME.test(value))
+    throw fail(
+      `--stack "${value}" is not a stack name; allowed: letters, digits, "-", "_", "." (optionally org/project/stack).`,
+    );
+  return value;
+}
