@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { loadDeploymentsConfig } from "./config";
+import { createGithubIssuer } from "./githubIssuer";
 import { createDeployRole, PULUMI_OIDC_ISSUER } from "./oidcRole";
 import { deploymentSettingsArgs, driftScheduleArgs } from "./settings";
 import { AMS_PROJECT, AMS_STACKS } from "./stacks";
@@ -9,7 +10,9 @@ import { AMS_PROJECT, AMS_STACKS } from "./stacks";
 /**
  * Pulumi Deployments for every AMS stack: AWS trusts Pulumi's OIDC issuer, each stack gets a role only its
  * own deployments can assume, its deployment settings (source, triggers, path filters, OIDC) and a nightly
- * drift check. Exported as a function, like the AMS program, so the offline plan can evaluate it.
+ * drift check. Pulumi Cloud trusts GitHub Actions' OIDC issuer for this repository's CI previews and prod
+ * releases, so no workflow stores a Pulumi token. Exported as a function, like the AMS program, so the
+ * offline plan can evaluate it.
  */
 export = async () => {
   const config = loadDeploymentsConfig();
@@ -61,6 +64,11 @@ export = async () => {
     );
     deployRoleArns[deployment.stack] = role.arn;
   }
+
+  createGithubIssuer("github-actions", {
+    organization: config.organization,
+    githubRepository: config.githubRepository,
+  });
 
   return { pulumiOidcProviderArn: pulumiIssuer.arn, deployRoleArns };
 };

@@ -16,6 +16,7 @@ const SETTINGS = "pulumiservice:index:DeploymentSettings";
 const DRIFT = "pulumiservice:index:DriftSchedule";
 const ROLE = "aws:iam/role:Role";
 const OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
+const OIDC_ISSUER = "pulumiservice:index:OidcIssuer";
 
 /** The admin stack's committed values, read from the file so the expectations follow it. */
 const ADMIN = (() => {
@@ -49,6 +50,35 @@ interface Settings {
     oidc: { aws: { roleARN: string; sessionName: string; duration: string } };
   };
 }
+
+interface AuthPolicy {
+  decision: string;
+  tokenType: string;
+  authorizedPermissions?: string[];
+  teamName?: string;
+  userLogin?: string;
+  rules: Record<string, string>;
+}
+
+/**
+ * Pulumi Cloud's token exchange, as its docs describe it: a GitHub id token gets a token of the requested type
+ * when an `allow` policy of that type has every rule's claim matched (`*` a wildcard) and no `deny` policy
+ * matches. Returns the permissions granted, or undefined when the exchange is refused.
+ */
+function exchange(
+  policies: readonly AuthPolicy[],
+  claims: Record<string, string>,
+  tokenType = "organization",
+): string[] | undefined {
+  const claimMatches = (value: string, pattern: string) =>
+    new RegExp(`^${pattern.split("*").map(escapeRegExp).join(".*")}$`).test(value);
+  const matches = (policy: AuthPolicy) =>
+    policy.tokenType === tokenType &&
+    Object.entries(policy.rules).every(([claim, pattern]) => claimMatches(claims[claim] ?? "", pattern));
+  if (policies.some((policy) => policy.decision === "deny" && matches(policy))) return undefined;
+  return policies.find((policy) => policy.decision === "allow" && matches(policy))?.authorizedPermissions;
+}
+const escapeRegExp = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 
 function settingsOf(plan: Plan, stack: string): Settings {
   return findResource(plan, SETTINGS, `${stack}-settings`).inputs as unknown as Settings;
@@ -219,6 +249,90 @@ describe("deployments project (Pulumi Deployments as code)", function () {
     const [provider] = findResources(plan, OIDC_PROVIDER);
     assert.equal(provider.inputs.url, "https://api.pulumi.com/oidc");
     assert.deepEqual(provider.inputs.clientIdLists, [ADMIN.organization]);
+  });
+
+  describe("Pulumi Cloud trusts GitHub Actions of this repository only (CI without a stored token)", () => {
+    const issuer = () => findResource(plan, OIDC_ISSUER, "github-actions");
+    const policies = () => issuer().inputs.policies as unknown as AuthPolicy[];
+    const githubToken = (sub: string, organization = ADMIN.organization) => ({
+      aud: `urn:pulumi:org:${organization}`,
+      sub,
+      iss: "https://token.actions.githubusercontent.com",
+    });
+
+    it("registers GitHub Actions' issuer in the organization, its tokens good for an hour at most", () => {
+      assert.equal(findResources(plan, OIDC_ISSUER).length, 1);
+      assert.equal(issuer().inputs.url, "https://token.actions.githubusercontent.com");
+      assert.equal(issuer().inputs.organization, ADMIN.organization);
+      assert.ok(
+        Number(issuer().inputs.maxExpirationSeconds) <= 3600,
+        String(issuer().inputs.maxExpirationSeconds),
+      );
+    });
+
+    it("allows exactly two subjects, both of this repository: its pull requests and its production environment", () => {
+      // The committed admin stack: ams-team/ams-platform in the organization ams-team.
+      assert.deepEqual(
+        policies().map((policy) => [policy.decision, policy.tokenType, policy.rules]),
+        [
+          [
+            "allow",
+            "organization",
+            { aud: `urn:pulumi:org:${ADMIN.organization}`, sub: `repo:${ADMIN.repository}:pull_request` },
+          ],
+          [
+            "allow",
+            "organization",
+            {
+              aud: `urn:pulumi:org:${ADMIN.organization}`,
+              sub: `repo:${ADMIN.repository}:environment:production`,
+            },
+          ],
+        ],
+      );
+    });
+
+    it("grants standard organization tokens, never admin ones", () => {
+      for (const policy of policies()) assert.deepEqual(policy.authorizedPermissions, ["standard"]);
+    });
+
+    it("a pull request's preview job and the production release job get a token", () => {
+      assert.deepEqual(exchange(policies(), githubToken(`repo:${ADMIN.repository}:pull_request`)), [
+        "standard",
+      ]);
+      assert.deepEqual(exchange(policies(), githubToken(`repo:${ADMIN.repository}:environment:production`)), [
+        "standard",
+      ]);
+    });
+
+    it("refuses a push, a tag without the environment, another environment, a look-alike repo and another org", () => {
+      for (const sub of [
+        `repo:${ADMIN.repository}:ref:refs/heads/main`,
+        `repo:${ADMIN.repository}:ref:refs/tags/v1.5.0`,
+        `repo:${ADMIN.repository}:environment:staging`,
+        `repo:${ADMIN.repository}:environment:production-copy`,
+        `repo:${ADMIN.repository}-fork:pull_request`,
+        `repo:someone-else/${ADMIN.repository.split("/")[1]}:pull_request`,
+      ]) {
+        assert.equal(exchange(policies(), githubToken(sub)), undefined, sub);
+      }
+      const otherOrg = githubToken(`repo:${ADMIN.repository}:pull_request`, "someone-else");
+      assert.equal(exchange(policies(), otherOrg), undefined);
+      // A team or personal token is not on offer at all.
+      const pr = githubToken(`repo:${ADMIN.repository}:pull_request`);
+      assert.equal(exchange(policies(), pr, "personal"), undefined);
+    });
+
+    it("the repository in the policies is the config's githubRepository", async () => {
+      const other = await planDeployments("githubRepository=acme/ams-fork");
+      const subjects = (
+        findResource(other, OIDC_ISSUER, "github-actions").inputs.policies as unknown as AuthPolicy[]
+      ).map((policy) => policy.rules.sub);
+      assert.deepEqual(subjects, [
+        "repo:acme/ams-fork:pull_request",
+        "repo:acme/ams-fork:environment:production",
+      ]);
+    });
   });
 
   describe("OIDC trust (simulated with @cloud-copilot/iam-simulate)", () => {

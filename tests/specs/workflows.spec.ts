@@ -4,6 +4,7 @@ import { register } from "module";
 import * as path from "path";
 import * as YAML from "yaml";
 import { listStacks, PROJECT_DIR } from "../harness/projectFiles";
+import { GITHUB_TOKEN_MAX_SECONDS, RELEASE_ENVIRONMENT } from "../../deployments/githubIssuer";
 
 const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 
@@ -45,6 +46,7 @@ function loadWorkflowParser(): Promise<typeof import("@actions/workflow-parser")
 }
 
 interface Step {
+  readonly name?: string;
   readonly uses?: string;
   readonly run?: string;
   readonly with?: Record<string, unknown>;
@@ -54,6 +56,7 @@ interface Job {
   readonly if?: string;
   readonly needs?: string | string[];
   readonly permissions?: Record<string, string>;
+  readonly "timeout-minutes"?: number;
   readonly strategy?: { matrix?: Record<string, unknown> };
   readonly environment?: string;
   readonly steps: Step[];
@@ -74,6 +77,49 @@ function readWorkflow(file: string): Workflow {
   return YAML.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8")) as Workflow;
 }
 const runs = (job: Job) => job.steps.map((step) => step.run ?? "").join("\n");
+
+const AUTH_ACTION = /^pulumi\/auth-actions@/;
+/** The token type the Pulumi organization's GitHub policies issue (deployments/githubIssuer.ts). */
+const ORGANIZATION_TOKEN = "urn:pulumi:token-type:access_token:organization";
+
+/** A step that needs a Pulumi Cloud token: the Pulumi action, the Pulumi CLI or the REST API. */
+function talksToPulumiCloud(step: Step): boolean {
+  if (step.uses?.startsWith("pulumi/actions@")) return true;
+  const run = step.run ?? "";
+  return (
+    /api\.pulumi\.com/.test(run) ||
+    /(^|[;&|]\s*)pulumi\s+(login|preview|up|refresh|destroy|stack|config|env)\b/m.test(run) ||
+    "PULUMI_ACCESS_TOKEN" in (step.env ?? {})
+  );
+}
+
+/**
+ * What is wrong with how a workflow's jobs get their Pulumi Cloud token: each job with a step that talks to
+ * Pulumi Cloud must exchange its GitHub id token first (pulumi/auth-actions, an organization token of the
+ * organization in a repository variable) and be allowed to request one (`id-token: write`; a job's own
+ * `permissions` replace the workflow's). Returns one line per problem; none means the workflow is right.
+ */
+function pulumiCloudAuthProblems(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [name, job] of Object.entries(workflow.jobs)) {
+    const first = job.steps.findIndex(talksToPulumiCloud);
+    if (first < 0) continue;
+    const auth = job.steps.findIndex((step) => AUTH_ACTION.test(step.uses ?? ""));
+    if (auth < 0 || auth > first) {
+      problems.push(`${name}: step ${first + 1} talks to Pulumi Cloud before pulumi/auth-actions runs`);
+      continue;
+    }
+    const permissions = job.permissions ?? workflow.permissions ?? {};
+    if (permissions["id-token"] !== "write") problems.push(`${name}: no id-token: write`);
+    const inputs = job.steps[auth].with ?? {};
+    if (!/^\$\{\{ vars\.\w+ \}\}$/.test(String(inputs.organization)))
+      problems.push(`${name}: organization is ${String(inputs.organization)}, not a repository variable`);
+    if (inputs["requested-token-type"] !== ORGANIZATION_TOKEN)
+      problems.push(`${name}: requested-token-type is ${String(inputs["requested-token-type"])}`);
+    if (inputs.scope !== undefined) problems.push(`${name}: scope ${String(inputs.scope)} asks for more`);
+  }
+  return problems;
+}
 /** Jobs a pull request runs: the workflow listens to pull_request and the job is not limited to pushes. */
 const runsOnPullRequests = (job: Job) => !/github\.event_name\s*==\s*'push'/.test(job.if ?? "");
 
@@ -126,11 +172,81 @@ describe("GitHub Actions workflows", function () {
     }
   });
 
-  it("no workflow uses long-lived AWS keys", () => {
+  it("no workflow uses long-lived AWS keys or a stored Pulumi token", () => {
     for (const file of workflowFiles()) {
       const text = fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
       assert.doesNotMatch(text, /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/, file);
+      assert.doesNotMatch(text, /secrets\.PULUMI_ACCESS_TOKEN|secrets\[\s*'PULUMI_ACCESS_TOKEN'/i, file);
     }
+  });
+
+  describe("Pulumi Cloud tokens come from GitHub's OIDC provider (pulumi/auth-actions)", () => {
+    it("every job that talks to Pulumi Cloud exchanges its id token first, with id-token: write", () => {
+      const talking: string[] = [];
+      for (const file of workflowFiles()) {
+        const workflow = readWorkflow(file);
+        assert.deepEqual(pulumiCloudAuthProblems(workflow), [], file);
+        for (const [name, job] of Object.entries(workflow.jobs))
+          if (job.steps.some(talksToPulumiCloud)) talking.push(`${file} ${name}`);
+      }
+      // The check above covers the jobs that matter: the CI preview and the prod release.
+      assert.deepEqual(talking.sort(), ["ci.yml preview", "release.yml deploy-prod"]);
+    });
+
+    it("the check fails a job without the exchange, with it too late, or without id-token: write", () => {
+      const preview: Step = { uses: "pulumi/actions@v6", with: { command: "preview" } };
+      const api: Step = {
+        run: 'curl -H "Authorization: token $PULUMI_ACCESS_TOKEN" https://api.pulumi.com/api/user',
+      };
+      const auth: Step = {
+        uses: "pulumi/auth-actions@v1",
+        with: { organization: "${{ vars.PULUMI_ORG }}", "requested-token-type": ORGANIZATION_TOKEN },
+      };
+      const job = (steps: Step[], permissions?: Record<string, string>): Job => ({ steps, permissions });
+      const problems = (jobs: Record<string, Job>, permissions?: Record<string, string>) =>
+        pulumiCloudAuthProblems({ on: {}, permissions, jobs });
+
+      assert.deepEqual(problems({ a: job([preview]) }), [
+        "a: step 1 talks to Pulumi Cloud before pulumi/auth-actions runs",
+      ]);
+      assert.deepEqual(problems({ a: job([api, auth], { "id-token": "write" }) }), [
+        "a: step 1 talks to Pulumi Cloud before pulumi/auth-actions runs",
+      ]);
+      // The job's permissions replace the workflow's: id-token: write at the top does not reach it.
+      assert.deepEqual(problems({ a: job([auth, api], { contents: "read" }) }, { "id-token": "write" }), [
+        "a: no id-token: write",
+      ]);
+      const admin: Step = { ...auth, with: { ...auth.with, scope: "admin" } };
+      assert.deepEqual(problems({ a: job([admin, preview], { "id-token": "write" }) }), [
+        "a: scope admin asks for more",
+      ]);
+      const stored: Step = {
+        run: "echo",
+        env: { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" },
+      };
+      assert.deepEqual(problems({ a: job([stored]) }), [
+        "a: step 1 talks to Pulumi Cloud before pulumi/auth-actions runs",
+      ]);
+      // Right: the workflow's permissions apply to a job without its own; an offline plan needs no token.
+      assert.deepEqual(
+        problems({ a: job([auth, preview]), b: job([{ run: "npm run plan" }]) }, { "id-token": "write" }),
+        [],
+      );
+    });
+
+    it("each token lives no longer than its job and than the issuer allows", () => {
+      for (const file of workflowFiles()) {
+        for (const [name, job] of Object.entries(readWorkflow(file).jobs)) {
+          for (const step of job.steps.filter((s) => AUTH_ACTION.test(s.uses ?? ""))) {
+            const seconds = Number(step.with?.["token-expiration"]);
+            const timeout = Number(job["timeout-minutes"]) * 60;
+            assert.ok(Number.isInteger(seconds) && seconds > 0, `${file} ${name}: ${seconds}`);
+            assert.ok(seconds <= timeout, `${file} ${name}: token ${seconds} s, job ${timeout} s`);
+            assert.ok(seconds <= GITHUB_TOKEN_MAX_SECONDS, `${file} ${name}: ${seconds} s`);
+          }
+        }
+      }
+    });
   });
 
   describe("ci.yml", () => {
@@ -179,7 +295,12 @@ describe("GitHub Actions workflows", function () {
         /^\$\{\{ vars\.\w+ \}\}\/ams\/\$\{\{ matrix\.stack \}\}$/,
       );
       assert.equal(pulumi.with?.["comment-on-pr"], true);
-      assert.match(String(pulumi.env?.PULUMI_ACCESS_TOKEN), /^\$\{\{ secrets\.\w+ \}\}$/);
+      // The token is the one pulumi/auth-actions exported, not one set on the step.
+      assert.equal(pulumi.env?.PULUMI_ACCESS_TOKEN, undefined);
+      const authIndex = preview.steps.findIndex((step) => AUTH_ACTION.test(step.uses ?? ""));
+      assert.ok(authIndex >= 0 && authIndex < preview.steps.indexOf(pulumi), "Pulumi token comes first");
+      // No environment: the job's sub is repo:<owner>/<repo>:pull_request, what the issuer's policy admits.
+      assert.equal(preview.environment, undefined);
 
       const awsIndex = preview.steps.findIndex((step) =>
         step.uses?.startsWith("aws-actions/configure-aws-credentials@"),
@@ -201,8 +322,14 @@ describe("GitHub Actions workflows", function () {
       assert.ok(!("branches" in (release.on.push as object)), "prod must not deploy on a branch push");
       const jobs = Object.values(release.jobs);
       assert.equal(jobs.length, 1);
-      assert.equal(jobs[0].environment, "production");
+      // The environment the Pulumi organization's release policy names in its sub claim.
+      assert.equal(jobs[0].environment, RELEASE_ENVIRONMENT);
+      assert.equal(jobs[0].permissions?.["id-token"], "write");
       const script = runs(jobs[0]);
+      // The token comes from the exchange only after the tag check passed.
+      const check = jobs[0].steps.findIndex((step) => /git rev-parse origin\/main/.test(step.run ?? ""));
+      const auth = jobs[0].steps.findIndex((step) => AUTH_ACTION.test(step.uses ?? ""));
+      assert.ok(check >= 0 && auth > check, `tag check at ${check}, token at ${auth}`);
       assert.match(script, /git rev-parse origin\/main/);
       assert.match(script, /api\.pulumi\.com\/api\/stacks\/\$PULUMI_ORG\/ams\/prod\/deployments/);
       assert.match(script, /"operation":"update"/);
