@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { UpdateSummary } from "@pulumi/pulumi/automation";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { rollbackMessage } from "../../tools/cutover/messages";
 import { collectPages, fromUpdateSummary, readStackHistory } from "../../tools/dora/automation";
 import { doraCommand, DoraDependencies } from "../../tools/dora/command";
 import { CommitTimeLookup, gitCommitTimes } from "../../tools/dora/git";
@@ -12,7 +13,7 @@ import { parseHistory, readHistoryFile } from "../../tools/dora/historyFile";
 import { isoWeek } from "../../tools/dora/isoWeek";
 import { renderJson } from "../../tools/dora/json";
 import { renderMarkdown } from "../../tools/dora/markdown";
-import { computeDora, DoraMetrics } from "../../tools/dora/metrics";
+import { computeDora, DoraMetrics, ROLLBACK_PREFIX } from "../../tools/dora/metrics";
 import { DoraInputError, UpdateRecord } from "../../tools/dora/model";
 import { renderSvg } from "../../tools/dora/svg";
 import { PROJECT_DIR } from "../harness/projectFiles";
@@ -59,8 +60,10 @@ describe("DORA report: reading `pulumi stack history --json`", () => {
       result: "succeeded",
       start: new Date("2024-05-03T14:20:00Z"),
       end: new Date("2024-05-03T14:24:00Z"),
-      message: "rollback: activeColor green→blue (alarm ams-prod-alb-5xx-rate)",
+      message: rollbackMessage("green", "blue", "alarm ams-prod-api-5xx-rate at 2024-05-03T14:18:00.000Z"),
       gitHead: "2b".repeat(20),
+      // The only config value read: which color the update applied (a secret one would be skipped).
+      activeColor: "blue",
     });
     assert.equal(byVersion.get(20)?.result, "in-progress");
     assert.equal(byVersion.get(20)?.end, undefined);
@@ -101,6 +104,56 @@ describe("DORA report: reading `pulumi stack history --json`", () => {
 });
 
 describe("DORA report: the figures (expected values worked out by hand from the fixtures)", () => {
+  it("blames a rollback on the flip it undoes, not on an idle-color deploy made after that flip", () => {
+    const update = (
+      version: number,
+      start: string,
+      minutes: number,
+      activeColor: string,
+      message: string,
+    ) => ({
+      version,
+      kind: "update",
+      result: "succeeded" as const,
+      start: new Date(start),
+      end: new Date(new Date(start).getTime() + minutes * MINUTE),
+      message,
+      gitHead: undefined,
+      activeColor,
+    });
+    const metrics = computeDora({
+      updates: [
+        update(1, "2024-05-20T09:00:00Z", 5, "blue", "deploy greenVersion 1.5.0"),
+        update(2, "2024-05-21T09:00:00Z", 5, "green", "cutover: activeColor blue→green (prod)"),
+        update(3, "2024-05-21T11:00:00Z", 5, "green", "deploy blueVersion 1.6.0"), // idle color, unrelated
+        update(4, "2024-05-21T15:00:00Z", 5, "blue", rollbackMessage("green", "blue", "INC-7")),
+      ],
+      now: NOW,
+      windowMs: THIRTY_DAYS,
+      commitTime: undefined,
+    });
+    assert.deepEqual(
+      metrics.deployments.map((deployment) => [deployment.version, deployment.failure]),
+      [
+        [1, undefined],
+        [2, "rolled back by v4"],
+        [3, undefined],
+        [4, undefined],
+      ],
+    );
+    // Users had the undone flip from its end (09:05) until the rollback ended (15:05): 6 h = 360 min.
+    assert.deepEqual(
+      metrics.mttr.restored.map((incident) => [incident.start.toISOString(), incident.end?.toISOString()]),
+      [["2024-05-21T09:05:00.000Z", "2024-05-21T15:05:00.000Z"]],
+    );
+    close(metrics.mttr.meanMs, 360 * MINUTE);
+    close(metrics.changeFailureRate, 1 / 3); // v2 failed, of three changes (v1 v2 v3; v4 is the rollback)
+  });
+
+  it("recognises rollbacks by the prefix the cut-over tools write", () => {
+    assert.ok(rollbackMessage("green", "blue", "manual").startsWith(ROLLBACK_PREFIX));
+  });
+
   it("typical.json: frequency, change failure rate, MTTR and lead time", () => {
     const metrics = metricsOf("typical.json");
     assert.equal(metrics.window.start.toISOString(), "2024-05-01T00:00:00.000Z");
@@ -116,17 +169,18 @@ describe("DORA report: the figures (expected values worked out by hand from the 
     close(metrics.deployFrequency.perWeek, 49 / 30); // 7 / 30 × 7 = 1.6333
     close(metrics.changeFailureRate, 0.5); // 3 failed changes / 6 changes
 
-    // Incident 1: rollback v14 14:20 → 14:24 = 4 min. Incident 2: v16 failed at 11:03, v17 failed too,
-    // v18 ended 12:33 → 90 min. Mean (4 + 90) / 2 = 47 min; median of two = 47 min.
+    // Incident 1: the cut-over v13 went live at 14:06; rollback v14 ended 14:24 → 18 min. Incident 2: v16
+    // failed at 11:03, v17 failed too, v18 ended 12:33 → 90 min. Mean (18 + 90) / 2 = 54 min; median of
+    // two = 54 min.
     assert.deepEqual(
       metrics.mttr.restored.map((incident) => [incident.start.toISOString(), incident.end?.toISOString()]),
       [
-        ["2024-05-03T14:20:00.000Z", "2024-05-03T14:24:00.000Z"],
+        ["2024-05-03T14:06:00.000Z", "2024-05-03T14:24:00.000Z"],
         ["2024-05-08T11:03:00.000Z", "2024-05-08T12:33:00.000Z"],
       ],
     );
-    close(metrics.mttr.meanMs, 47 * MINUTE);
-    close(metrics.mttr.medianMs, 47 * MINUTE);
+    close(metrics.mttr.meanMs, 54 * MINUTE);
+    close(metrics.mttr.medianMs, 54 * MINUTE);
     assert.deepEqual(metrics.mttr.open, []);
 
     // First succeeded deployment of each commit in the window: 2b… by v12 (May 1 16:10 → May 2 10:10 = 18 h
@@ -219,6 +273,7 @@ describe("DORA report: the figures (expected values worked out by hand from the 
       end: new Date("2024-05-10T10:05:00Z"),
       message: "",
       gitHead: undefined,
+      activeColor: undefined,
     };
     const metrics = computeDora({
       updates: [withoutGit],
@@ -253,7 +308,7 @@ describe("DORA report: rendering", () => {
     assert.match(markdown, /^# DORA report: stack `prod`$/m);
     assert.match(markdown, /\| Deployment frequency \| 1\.63 per week \(0\.23 per day\) \| 7 deployments/);
     assert.match(markdown, /\| Change failure rate \| 50\.0 % \| 3 failed of 6 changes/);
-    assert.match(markdown, /\| Time to restore \(MTTR\) \| 47 min mean, 47 min median \|/);
+    assert.match(markdown, /\| Time to restore \(MTTR\) \| 54 min mean, 54 min median \|/);
     assert.match(markdown, /\| Lead time for changes \| 18 h median, 22 h 16 min mean \|/); // 1080 min; 1336 min
     assert.match(markdown, /^!\[Deployments and failed changes per ISO week\]\(dora-prod\.svg\)$/m);
     assert.match(markdown, /\| v13 \| 2024-05-03T14:00:00Z \| rolled back by v14 \|/);
@@ -265,14 +320,15 @@ describe("DORA report: rendering", () => {
     assert.deepEqual(document.deployFrequency, { perDay: 0.233, perWeek: 1.633 }); // 7/30, 49/30 to 3 places
     assert.equal(document.changeFailureRate, 0.5);
     assert.deepEqual(document.mttr, {
-      meanMinutes: 47,
-      medianMinutes: 47,
+      meanMinutes: 54,
+      medianMinutes: 54,
       incidents: [
         {
-          start: "2024-05-03T14:20:00.000Z",
+          start: "2024-05-03T14:06:00.000Z",
           end: "2024-05-03T14:24:00.000Z",
-          minutes: 4,
-          cause: "rollback flip v14: activeColor green→blue (alarm ams-prod-alb-5xx-rate)",
+          minutes: 18,
+          cause:
+            "rollback flip v14: activeColor green→blue (alarm ams-prod-api-5xx-rate at 2024-05-03T14:18:00.000Z)",
           restoredBy: 14,
         },
         {

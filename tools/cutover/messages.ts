@@ -5,12 +5,15 @@ import { Color } from "./color";
  * `rollback:` updates as failed changes, so their prefixes must not drift.
  */
 
+/** How a flip back starts its update message; `npm run dora` counts such updates as rollback flips. */
+export const ROLLBACK_PREFIX = "rollback:";
+
 export function cutoverMessage(stack: string, from: Color, to: Color): string {
   return `cutover: activeColor ${from}→${to} (${stack})`;
 }
 
 export function rollbackMessage(from: Color, to: Color, reason: string): string {
-  return `rollback: activeColor ${from}→${to} (${reason})`;
+  return `${ROLLBACK_PREFIX} activeColor ${from}→${to} (${reason})`;
 }
 
 /**

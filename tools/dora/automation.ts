@@ -1,5 +1,5 @@
 import { LocalWorkspace, UpdateSummary } from "@pulumi/pulumi/automation";
-import { UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
+import { activeColorOf, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
 
 /** The one Automation API call the report needs; a `Stack` is one. */
 export interface HistoryPages {
@@ -68,5 +68,6 @@ export function fromUpdateSummary(summary: UpdateSummary): UpdateRecord {
     end: finished ? end : undefined,
     message: summary.message ?? "",
     gitHead: typeof head === "string" && head !== "" ? head : undefined,
+    activeColor: activeColorOf(summary.config),
   };
 }

@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import { DoraInputError, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
+import { activeColorOf, DoraInputError, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
 import { parseInstant } from "./time";
 
 /**
@@ -44,7 +44,7 @@ export function parseHistory(text: string, file: string): UpdateRecord[] {
 
 function parseEntry(entry: unknown, fail: (problem: string) => DoraInputError): UpdateRecord {
   if (!isObject(entry)) throw fail(`expected an object, got ${describe(entry)}`);
-  const { version, kind, result, startTime, endTime, message, environment } = entry;
+  const { version, kind, result, startTime, endTime, message, environment, config } = entry;
   if (typeof version !== "number" || !Number.isInteger(version) || version < 0)
     throw fail(`"version" must be a whole number, got ${describe(version)}`);
   if (typeof kind !== "string" || kind === "")
@@ -70,6 +70,7 @@ function parseEntry(entry: unknown, fail: (problem: string) => DoraInputError): 
     end: finished ? end : undefined,
     message: message ?? "",
     gitHead: typeof head === "string" && head !== "" ? head : undefined,
+    activeColor: activeColorOf(config),
   };
 }
 

@@ -1,13 +1,15 @@
 import { CommitTimeLookup } from "./git";
 import { isoWeek, isoWeeksBetween } from "./isoWeek";
 import { UpdateRecord } from "./model";
+import { ROLLBACK_PREFIX } from "../cutover/messages";
 
 /**
- * The update message `npm run cutover` (automatic rollback) and `npm run rollback` give their flip back.
- * A config-only detection (activeColor returning to an earlier value) is not attempted: in blue-green every
- * release alternates colors, so blue → green → blue is the normal cadence, not a rollback.
+ * Rollback flips are recognised by the update message `npm run cutover` (automatic rollback) and
+ * `npm run rollback` give them (`ROLLBACK_PREFIX`). A config-only detection (activeColor returning to an
+ * earlier value) is not attempted: in blue-green every release alternates colors, so blue → green → blue is
+ * the normal cadence, not a rollback.
  */
-export const ROLLBACK_PREFIX = "rollback:";
+export { ROLLBACK_PREFIX };
 
 export interface DoraInput {
   readonly updates: readonly UpdateRecord[];
@@ -26,6 +28,8 @@ export interface Deployment {
   readonly succeeded: boolean;
   readonly message: string;
   readonly gitHead: string | undefined;
+  /** `ams:activeColor` the update applied, when its config recorded it. */
+  readonly activeColor: string | undefined;
   /** A succeeded update whose message starts with `rollback:`; it undoes a change and is not one itself. */
   readonly rollbackFlip: boolean;
   /** Why this change counts as failed (it failed, or a later rollback flip undid it); undefined if it did not. */
@@ -105,13 +109,13 @@ export function computeDora(input: DoraInput): DoraMetrics {
     .sort((a, b) => a.start.getTime() - b.start.getTime() || a.version - b.version);
 
   // The whole known history is classified, so a rollback in the window can mark a change made before it.
-  const history = classify(known);
+  const { deployments: history, undone } = classify(known);
   const deployments = history.filter((deployment) => inWindow(deployment.start));
   const changes = deployments.filter((deployment) => !deployment.rollbackFlip);
   const failedChanges = changes.filter((deployment) => deployment.failure !== undefined);
   const days = input.windowMs / DAY_MS;
 
-  const incidents = findIncidents(history).filter((incident) => inWindow(incident.start));
+  const incidents = findIncidents(history, undone).filter((incident) => inWindow(incident.start));
   const restored = incidents.filter((incident) => incident.end !== undefined);
   const restoreTimes = restored.map((incident) => incident.end!.getTime() - incident.start.getTime());
 
@@ -155,20 +159,42 @@ export function computeDora(input: DoraInput): DoraMetrics {
   };
 }
 
+type MutableDeployment = { -readonly [K in keyof Deployment]: Deployment[K] };
+
+/**
+ * The change a rollback flip undoes: the latest flip before it — the deployment whose applied `activeColor`
+ * differs from the one before it — so a deploy to the idle color between the cut-over and the rollback is
+ * not blamed. Without recorded colors, the change just before the rollback.
+ */
+function undoneBy(earlier: readonly MutableDeployment[]): MutableDeployment | undefined {
+  for (let index = earlier.length - 1; index >= 1; index--) {
+    const [before, candidate] = [earlier[index - 1], earlier[index]];
+    if (candidate.rollbackFlip || candidate.activeColor === undefined || before.activeColor === undefined)
+      continue;
+    if (candidate.activeColor !== before.activeColor) return candidate;
+  }
+  return [...earlier].reverse().find((deployment) => !deployment.rollbackFlip);
+}
+
 /**
  * Deployments with their failure attribution: a failed update is a failed change; a rollback flip marks the
- * deployment just before it as failed (the cut-over it undoes), unless that one already failed.
+ * change it undoes as failed (`undoneBy`), unless that one already failed.
  */
-function classify(known: readonly UpdateRecord[]): Deployment[] {
-  const deployments: { -readonly [K in keyof Deployment]: Deployment[K] }[] = [];
+function classify(known: readonly UpdateRecord[]): {
+  deployments: Deployment[];
+  undone: Map<number, Deployment>;
+} {
+  const deployments: MutableDeployment[] = [];
+  const undone = new Map<number, Deployment>();
   for (const update of known) {
     if (update.kind !== "update" || update.end === undefined) continue;
     const succeeded = update.result === "succeeded";
     const rollbackFlip = succeeded && update.message.trim().startsWith(ROLLBACK_PREFIX);
     if (rollbackFlip) {
-      const undone = [...deployments].reverse().find((deployment) => !deployment.rollbackFlip);
-      if (undone !== undefined && undone.failure === undefined)
-        undone.failure = `rolled back by v${update.version}`;
+      const change = undoneBy(deployments);
+      if (change !== undefined) undone.set(update.version, change);
+      if (change !== undefined && change.failure === undefined)
+        change.failure = `rolled back by v${update.version}`;
     }
     deployments.push({
       version: update.version,
@@ -177,19 +203,24 @@ function classify(known: readonly UpdateRecord[]): Deployment[] {
       succeeded,
       message: update.message,
       gitHead: update.gitHead,
+      activeColor: update.activeColor,
       rollbackFlip,
       failure: succeeded ? undefined : "update failed",
     });
   }
-  return deployments;
+  return { deployments, undone };
 }
 
 /**
  * A failed update opens an incident when it ends (the failure is known then); the next succeeded update
- * closes it when it ends. A rollback flip with no incident open is its own incident: the flip's start is
- * the failure signal (the bake alarm or the operator), its end the restoration.
+ * closes it when it ends. A rollback flip with no incident open closes an incident that began when the
+ * change it undoes went live (that update's end): users were served the bad change from then on. With no
+ * change to point at, the flip's own start (the alarm or the operator's signal) is the start.
  */
-function findIncidents(deployments: readonly Deployment[]): Incident[] {
+function findIncidents(
+  deployments: readonly Deployment[],
+  undone: ReadonlyMap<number, Deployment>,
+): Incident[] {
   const incidents: Incident[] = [];
   let open: { start: Date; cause: string } | undefined;
   for (const deployment of deployments) {
@@ -200,7 +231,7 @@ function findIncidents(deployments: readonly Deployment[]): Incident[] {
       open = undefined;
     } else if (deployment.rollbackFlip) {
       incidents.push({
-        start: deployment.start,
+        start: undone.get(deployment.version)?.end ?? deployment.start,
         end: deployment.end,
         cause: `rollback flip v${deployment.version}: ${deployment.message.trim().slice(ROLLBACK_PREFIX.length).trim()}`,
         restoredBy: deployment.version,

@@ -15,6 +15,22 @@ export interface UpdateRecord {
   readonly message: string;
   /** `environment["git.head"]`: the commit checked out when the update ran, when Pulumi ran inside Git. */
   readonly gitHead: string | undefined;
+  /**
+   * `ams:activeColor` in the update's config snapshot, when recorded and not secret: tells which update was a
+   * flip. No other config value is read.
+   */
+  readonly activeColor: string | undefined;
+}
+
+export const ACTIVE_COLOR_KEY = "ams:activeColor";
+
+/** The applied `ams:activeColor` of a history entry's config (`{ value, secret }` per key), if plain. */
+export function activeColorOf(config: unknown): string | undefined {
+  if (typeof config !== "object" || config === null) return undefined;
+  const entry = (config as Record<string, unknown>)[ACTIVE_COLOR_KEY];
+  if (typeof entry !== "object" || entry === null) return undefined;
+  const { value, secret } = entry as { value?: unknown; secret?: unknown };
+  return secret !== true && typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /** The CLI's `UpdateResult` values (pkg/backend/updates.go); the Automation API adds `not-started`. */
