@@ -300,7 +300,7 @@ describe("cut-over through the Automation API (recording fake pulumi)", function
     assert.equal(result.code, EXIT.ok, result.stderr);
     assert.deepEqual(box.changes(), []);
     assert.equal(fs.readFileSync(box.statePath, "utf8"), before);
-    assert.match(result.stdout, /health probe skipped: green is scaled down/);
+    assert.match(result.stdout, /health probe of green \(idle scaledDown\) via the preview route/);
   });
 
   it("rollback whose own up fails: the loud error with the manual commands, exit 1", async () => {

@@ -328,7 +328,7 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     assert.deepEqual(run.probed[0].headers, { "X-AMS-Preview": "true" });
     assert.match(
       run.stdout,
-      /health probe of green via the preview route \(https:\/\/api\.example\.com\/actuator\/health\/readiness\): HTTP 200/,
+      /health probe of green \(idle full\) via the preview route \(https:\/\/api\.example\.com\/actuator\/health\/readiness\): HTTP 200/,
     );
     assert.ok(!run.stdout.includes("token=x"));
   });
@@ -481,17 +481,14 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     assert.deepEqual([...unhealthy.world.changes(), ...alarmed.world.changes()], []);
   });
 
-  it("a scaled-down idle color is not probed, and the output says why", async () => {
+  it("a scaled-down idle color is probed too: its warm pod answers the preview route", async () => {
     const run = await cutover(
       { dryRun: true },
       (stack) => (stack.outputValues.idleColorPolicy = "scaledDown"),
     );
     assert.equal(run.code, EXIT.ok);
-    assert.equal(run.probed.length, 0);
-    assert.match(
-      run.stdout,
-      /health probe skipped: green is scaled down .* waits for readiness and the smoke test/,
-    );
+    assert.equal(run.probed.length, 1);
+    assert.match(run.stdout, /health probe of green \(idle scaledDown\) via the preview route/);
   });
 
   it("alarms unreadable three times in a row during the bake → rolled back", async () => {

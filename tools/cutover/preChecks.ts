@@ -65,18 +65,14 @@ export async function runPreChecks(deps: PreCheckDeps, to: Color): Promise<PreCh
     await deps.stack.lastUpdate(),
   );
 
-  if (release.idleColorPolicy === "scaledDown") {
-    deps.note(
-      `health probe skipped: ${release.idleColor} is scaled down (idleColorPolicy scaledDown); the flip ` +
-        `scales it up and waits for readiness and the smoke test before traffic moves`,
-    );
-  } else {
-    const probed = await deps.probe(release.previewProbe);
-    deps.note(
-      `health probe of ${release.idleColor} via the preview route (${safeUrl(release.previewProbe.url)}): ${probed.detail}`,
-    );
-    if (!probed.ok) failures.push(`${release.idleColor} is not healthy: ${probed.detail}`);
-  }
+  // A scaled-down idle color still runs one warm pod behind the preview route, so it is probed too; the flip
+  // then scales it up and `pulumi up` waits for the new pods' readiness before routing moves.
+  const probed = await deps.probe(release.previewProbe);
+  deps.note(
+    `health probe of ${release.idleColor} (idle ${release.idleColorPolicy}) via the preview route ` +
+      `(${safeUrl(release.previewProbe.url)}): ${probed.detail}`,
+  );
+  if (!probed.ok) failures.push(`${release.idleColor} is not healthy: ${probed.detail}`);
 
   if (release.cutoverAlarmNames.length > 0) {
     try {
