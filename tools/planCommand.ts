@@ -61,6 +61,7 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
       ...project,
       stack: args.stack,
       overrides: [...args.overrides, ...args.compare],
+      deployed: args.overrides,
     });
     const comparison = comparePlans(plan, variant);
     const description = args.compare.map((o) => `${o.key}=${o.value}`).join(" ");

@@ -16,8 +16,10 @@ export interface PreviousRelease {
  * The release guard rails, judged against this stack's previous outputs (a first deploy has none):
  * - blue-green: changing the version of the color that takes traffic rolls the live pods in place (no
  *   migration gate before traffic, no preview, no warm color to flip back to);
- * - blue-green: a new idle version while `previewWeight` > 0 reaches users before its smoke test.
- * `allowLiveUpdate` overrides them for an emergency. A flip is always fine.
+ * - blue-green: a new idle version while `previewWeight` > 0 reaches users before its smoke test;
+ * - blue-green: a flip that also changes the target color's version puts a version live that no one could
+ *   try on the preview route (only its smoke test runs first).
+ * `allowLiveUpdate` overrides them for an emergency. A flip to what the idle color already runs is always fine.
  */
 export function liveUpdateProblems(
   previous: PreviousRelease,
@@ -46,6 +48,22 @@ export function liveUpdateProblems(
     });
   }
   const version = release.versions[color];
+  if (
+    previous.activeColor !== undefined &&
+    previous.activeColor !== color &&
+    previous.idleVersion !== undefined &&
+    previous.idleVersion !== version
+  ) {
+    const ran = previous.idleVersion === "" ? "no version" : JSON.stringify(previous.idleVersion);
+    problems.push({
+      key: versionKey(color),
+      value: JSON.stringify(version),
+      allowed:
+        `${previous.idleVersion === "" ? "a version deployed earlier" : ran}, what ${color} ran while idle, in the ` +
+        `update that flips traffic to it (${color} had ${ran}: deploy ${versionKey(color)} first, try it on the ` +
+        "preview route, then flip; or set allowLiveUpdate=true for an emergency)",
+    });
+  }
   if (
     previous.activeColor === color &&
     previous.activeVersion !== undefined &&

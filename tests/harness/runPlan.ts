@@ -16,6 +16,12 @@ export interface PlanRequest {
   readonly stack: string;
   /** `--set` overrides, applied on top of the stack file in order. */
   readonly overrides?: readonly ConfigOverride[];
+  /**
+   * Overrides the previous `pulumi up` is taken to have applied on top of the stack file (default none: the
+   * committed file is what was deployed). A `--compare` run is judged against the state its base run
+   * describes, as the `pulumi up` after deploying that base would be.
+   */
+  readonly deployed?: readonly ConfigOverride[];
   /** Where `Pulumi.yaml` and the stack files are; the repository root unless a test points elsewhere. */
   readonly projectDir?: string;
   /** The program to evaluate; the real `index.ts` unless a harness test passes a small one. */
@@ -63,7 +69,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
   const mocks = new PlanMocks(
     {
       region: config.values["aws:region"] ?? "us-east-1",
-      previousOutputs: committedRelease(project, stackConfig, request.stack),
+      previousOutputs: deployedRelease(project, stackConfig, request.stack, request.deployed ?? []),
     },
     (planId) => secretOutputs.get(planId) ?? [],
   );
@@ -149,16 +155,17 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
 
 /**
  * The offline stand-in for "what this stack's last `pulumi up` exported": the release its committed stack
- * file declares. So `--set blueVersion=X` on a blue-live stack is judged against the committed blueVersion,
- * exactly as `pulumi up` would judge it against the last deployment.
+ * file declares (plus `deployed` overrides). So `--set blueVersion=X` on a blue-live stack is judged against
+ * the committed blueVersion, exactly as `pulumi up` would judge it against the last deployment.
  */
-function committedRelease(
+function deployedRelease(
   project: ProjectFile,
   stackConfig: Record<string, unknown>,
   stack: string,
+  deployed: readonly ConfigOverride[],
 ): Record<string, unknown> {
   try {
-    const values = buildProgramConfig(project, stackConfig, []).values;
+    const values = buildProgramConfig(project, stackConfig, deployed).values;
     const config = parseAmsConfig({
       project: project.name,
       stack,

@@ -23,6 +23,23 @@ export function planOf(stack: string, ...overrides: string[]): Promise<Plan> {
   return plan;
 }
 
+/**
+ * The plan of a change (`change` overrides) made after `base` was deployed: what `--set <base> --compare
+ * <change>` evaluates second. The guard rails judge it against the base, not the committed file.
+ */
+export function planAfter(stack: string, base: readonly string[], change: readonly string[]): Promise<Plan> {
+  const key = [stack, ...base, "→", ...change].join(" ");
+  let plan = cache.get(key);
+  if (!plan) {
+    const parse = (texts: readonly string[]) => texts.map((text) => parseOverride(text, "--set"));
+    plan = runExclusive(() =>
+      runPlan({ stack, overrides: parse([...base, ...change]), deployed: parse(base) }),
+    );
+    cache.set(key, plan);
+  }
+  return plan;
+}
+
 let queue: Promise<unknown> = Promise.resolve();
 export function runExclusive<T>(work: () => Promise<T>): Promise<T> {
   const result = queue.then(work, work);

@@ -13,8 +13,9 @@ import { Change, comparePlans } from "../harness/compare";
 import { Plan, PlannedResource, findResource, findResources } from "../harness/plan";
 import { runPlan } from "../harness/runPlan";
 import { parseOverride } from "../harness/stackConfig";
+import { runPlanInProcess } from "../helpers/cli";
 import { parseStack } from "../helpers/config";
-import { planOf, runExclusive, STACKS } from "../helpers/plans";
+import { planAfter, planOf, runExclusive, STACKS } from "../helpers/plans";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const JOB = "kubernetes:batch/v1:Job";
@@ -51,7 +52,7 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
         it(`${stack} (idle ${policy}): activeColor=${other} and back`, async () => {
           const sizing = parseStack(stack, ...config).sizing;
           const before = await planOf(stack, ...config);
-          const after = await planOf(stack, ...config, `activeColor=${other}`);
+          const after = await planAfter(stack, config, [`activeColor=${other}`]);
           for (const changes of [comparePlans(before, after).changes, comparePlans(after, before).changes]) {
             assert.ok(
               changes.every((change) => change.op === "update"),
@@ -192,6 +193,57 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
         [],
       );
     });
+    it("a flip that also changes the target color's version is refused: that version was never on the preview route", async () => {
+      const release = parseStack("prod", "activeColor=green", "greenVersion=1.5.0").release;
+      const previous = { activeColor: "blue" as const, activeVersion: "1.4.0", idleVersion: "1.3.2" };
+      const problems = liveUpdateProblems(previous, release, false);
+      assert.deepEqual(
+        problems.map((p) => [p.key, p.value]),
+        [["greenVersion", '"1.5.0"']],
+      );
+      assert.match(problems[0].allowed, /"1\.3\.2", what green ran while idle/);
+      assert.deepEqual(liveUpdateProblems(previous, release, true), [], "allowLiveUpdate");
+      const flipOnly = parseStack("prod", "activeColor=green").release;
+      assert.deepEqual(liveUpdateProblems(previous, flipOnly, false), [], "a plain flip");
+      // End to end: the committed prod stack is the previous deployment, so the program refuses it.
+      await assert.rejects(
+        runExclusive(() =>
+          runPlan({
+            stack: "prod",
+            overrides: ["activeColor=green", "greenVersion=1.5.0"].map((o) => parseOverride(o, "--set")),
+          }),
+        ),
+        (err: unknown) =>
+          ConfigError.isConfigError(err) &&
+          /greenVersion is "1\.5\.0"/.test((err as Error).message) &&
+          /allowLiveUpdate/.test((err as Error).message),
+      );
+    });
+    it("--compare judges the change against its --set base, as the pulumi up after deploying that base would", async () => {
+      // dev's committed green has no version: deploying one and flipping in the same update is refused…
+      const together = await runPlanInProcess(
+        "--stack",
+        "dev",
+        "--set",
+        "greenVersion=1.4.0",
+        "--set",
+        "activeColor=green",
+      );
+      assert.equal(together.status, 2);
+      assert.match(together.stderr, /greenVersion is "1\.4\.0"; allowed: a version deployed earlier/);
+      // …while the flip after that deploy is a plain flip.
+      const afterDeploy = await runPlanInProcess(
+        "--stack",
+        "dev",
+        "--set",
+        "greenVersion=1.4.0",
+        "--compare",
+        "activeColor=green",
+        "--json",
+      );
+      assert.equal(afterDeploy.status, 0, afterDeploy.stderr);
+      assert.ok((JSON.parse(afterDeploy.stdout) as { changes: unknown[] }).changes.length > 0);
+    });
     it("a new idle version is refused while preview traffic is on (users would reach it before its smoke test)", () => {
       const release = parseStack("prod", "previewWeight=10", "greenVersion=1.5.0").release;
       const problems = liveUpdateProblems(
@@ -235,7 +287,7 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
     for (const { stack, base, other } of blueGreenStacks()) {
       for (const flipped of [false, true]) {
         it(`${stack}${flipped ? ` after activeColor=${other}` : ""}`, async () => {
-          const plan = await planOf(stack, ...base, ...(flipped ? [`activeColor=${other}`] : []));
+          const plan = await planAfter(stack, base, flipped ? [`activeColor=${other}`] : []);
           const release = parseStack(stack, ...base, ...(flipped ? [`activeColor=${other}`] : [])).release;
           const active = release.activeColor;
           const idle = active === "blue" ? "green" : "blue";
