@@ -66,8 +66,8 @@ export interface BlueGreenServiceArgs {
 export const WARM_IDLE_REPLICAS = 1;
 
 /**
- * Replicas a color runs: the active color and a `full` idle one the HPA minimum, a `scaledDown` idle one
- * a single warm pod, an idle color without a version none.
+ * Replicas a color runs: its autoscaler floor (the HPA minimum, or the warm pod of a `scaledDown` idle
+ * color), except an idle color without a version, which runs none.
  */
 export function colorReplicas(
   color: Color,
@@ -75,9 +75,8 @@ export function colorReplicas(
   policy: IdleColorPolicy,
   minReplicas: number,
 ): number {
-  if (color === release.activeColor) return minReplicas;
-  if (release.idleVersion === undefined) return 0;
-  return policy === "full" ? minReplicas : Math.min(WARM_IDLE_REPLICAS, minReplicas);
+  if (color !== release.activeColor && release.idleVersion === undefined) return 0;
+  return autoscalerFloor(color, release, policy, minReplicas);
 }
 
 /**

@@ -144,16 +144,9 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       },
       this,
     );
-    this.cutoverAlarmNames = [
-      switchAlarms.errorRate,
-      switchAlarms.latencyP95,
-      switchAlarms.unhealthyHosts,
-      ...stateful.backlogAlarmNames,
-    ];
-    this.stateful = {
-      ...stateful.outputs,
-      alarmNames: [...stateful.alarmNames, ...Object.values(switchAlarms)],
-    };
+    const switchAlarmNames = Object.values(switchAlarms);
+    this.cutoverAlarmNames = [...switchAlarmNames, ...stateful.backlogAlarmNames];
+    this.stateful = { ...stateful.outputs, alarmNames: [...stateful.alarmNames, ...switchAlarmNames] };
     this.kubernetesProvider = eks.provider;
     this.repositoryUrls = stateful.repositoryUrls;
     this.workloadPrerequisites = [

@@ -1,7 +1,7 @@
 import { Plan } from "../harness/plan";
 import { listStacks } from "../harness/projectFiles";
 import { runPlan } from "../harness/runPlan";
-import { ConfigOverride, parseOverride } from "../harness/stackConfig";
+import { parseOverride } from "../harness/stackConfig";
 
 /** Every committed stack; tests loop over these so a new stack file is covered without edits. */
 export const STACKS = listStacks();
@@ -9,18 +9,12 @@ export const STACKS = listStacks();
 const cache = new Map<string, Promise<Plan>>();
 
 /**
- * The plan of a stack (with `key=value` overrides), evaluated once per test process. Runs are chained:
- * the Pulumi runtime is process-global, so two evaluations must never overlap.
+ * The plan of a stack (with `key=value` overrides), evaluated once per test process, judged against the
+ * committed stack file as the previous deployment. Runs are chained: the Pulumi runtime is process-global,
+ * so two evaluations must never overlap.
  */
 export function planOf(stack: string, ...overrides: string[]): Promise<Plan> {
-  const key = [stack, ...overrides].join(" ");
-  let plan = cache.get(key);
-  if (!plan) {
-    const parsed: ConfigOverride[] = overrides.map((text) => parseOverride(text, "--set"));
-    plan = runExclusive(() => runPlan({ stack, overrides: parsed }));
-    cache.set(key, plan);
-  }
-  return plan;
+  return planAfter(stack, [], overrides);
 }
 
 /**

@@ -1,13 +1,11 @@
-/** The two blue-green colors; the program refuses any other `activeColor`. */
-export type Color = "blue" | "green";
+import { Color, COLORS } from "../../amsConfig/types";
 
-export const COLORS: readonly Color[] = ["blue", "green"];
+// The program's own color model: the tools flip exactly what the program declares.
+export { otherColor } from "../../amsConfig/release";
+export { COLORS };
+export type { Color };
 
+/** A stack output or config value read back from Pulumi, checked before it is trusted as a color. */
 export function isColor(value: unknown): value is Color {
-  return value === "blue" || value === "green";
-}
-
-/** Blue-green has exactly two colors, so the color a flip leaves is always the other one. */
-export function otherColor(color: Color): Color {
-  return color === "blue" ? "green" : "blue";
+  return (COLORS as readonly unknown[]).includes(value);
 }

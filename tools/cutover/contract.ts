@@ -1,3 +1,4 @@
+import { IDLE_COLOR_POLICIES, IdleColorPolicy } from "../../amsConfig/types";
 import { Color, isColor } from "./color";
 import { ProbeTarget } from "./ports";
 
@@ -10,7 +11,7 @@ export interface ReleaseOutputs {
   /** "" when the idle color has no version. */
   readonly idleVersion: string;
   readonly region: string;
-  readonly idleColorPolicy: "full" | "scaledDown";
+  readonly idleColorPolicy: IdleColorPolicy;
   readonly previewProbe: ProbeTarget;
   readonly cutoverAlarmNames: readonly string[];
 }
@@ -57,8 +58,10 @@ export function readRelease(outputs: Record<string, unknown>): ReadResult {
   const idleVersion = text("idleVersion");
   const region = text("region");
   const policy = text("idleColorPolicy");
-  if (policy !== "" && policy !== "full" && policy !== "scaledDown")
-    problems.push(`stack output "idleColorPolicy" is "${policy}", not full or scaledDown`);
+  const isPolicy = (value: string): value is IdleColorPolicy =>
+    (IDLE_COLOR_POLICIES as readonly string[]).includes(value);
+  if (policy !== "" && !isPolicy(policy))
+    problems.push(`stack output "idleColorPolicy" is "${policy}", not ${IDLE_COLOR_POLICIES.join(" or ")}`);
   const probe = outputs.previewProbe as { url?: unknown; headers?: unknown } | undefined;
   if (typeof probe?.url !== "string" || !isStringRecord(probe.headers ?? {}))
     problems.push(`stack output "previewProbe" is missing or not { url, headers }`);
@@ -75,7 +78,7 @@ export function readRelease(outputs: Record<string, unknown>): ReadResult {
       activeVersion,
       idleVersion,
       region,
-      idleColorPolicy: policy as "full" | "scaledDown",
+      idleColorPolicy: policy as IdleColorPolicy,
       previewProbe: { url: probe?.url as string, headers: (probe?.headers ?? {}) as Record<string, string> },
       cutoverAlarmNames: names as string[],
     },
