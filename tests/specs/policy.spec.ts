@@ -57,7 +57,10 @@ describe("policy pack (policy/): governance as code", () => {
       name: "ams-eks-nodes",
       // Another stack's boundary is no boundary for this one: its deploy role could not create the role.
       change: (r) =>
-        (r.inputs.permissionsBoundary = String(r.inputs.permissionsBoundary).replace("ams-prod-", "ams-dev-")),
+        (r.inputs.permissionsBoundary = String(r.inputs.permissionsBoundary).replace(
+          "ams-prod-",
+          "ams-dev-",
+        )),
     },
     {
       policy: "ams-stateful-encrypted",
