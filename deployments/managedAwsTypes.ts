@@ -25,6 +25,22 @@ export interface ManagedService {
 
 const ALL_READS: readonly ReadVerb[] = ["Describe", "List", "Get"];
 
+/**
+ * What `awsx.ec2.Vpc` creates inside its plugin: https://github.com/pulumi/pulumi-awsx/blob/master/awsx/ec2/vpc.ts
+ * (its `new aws.ec2.*` calls, the same at 3.8.0 and on master).
+ */
+const VPC_CHILDREN = [
+  "aws:ec2/vpc:Vpc",
+  "aws:ec2/subnet:Subnet",
+  "aws:ec2/routeTable:RouteTable",
+  "aws:ec2/routeTableAssociation:RouteTableAssociation",
+  "aws:ec2/route:Route",
+  "aws:ec2/internetGateway:InternetGateway",
+  "aws:ec2/natGateway:NatGateway",
+  "aws:ec2/eip:Eip",
+  "aws:ec2/vpcEndpoint:VpcEndpoint",
+];
+
 export const MANAGED_SERVICES: readonly ManagedService[] = [
   {
     service: "ec2",
@@ -35,15 +51,8 @@ export const MANAGED_SERVICES: readonly ManagedService[] = [
       "aws:ec2/securityGroup:SecurityGroup",
       "aws:ec2/securityGroupRule:SecurityGroupRule",
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-      "aws:ec2/vpc:Vpc",
-      "aws:ec2/subnet:Subnet",
-      "aws:ec2/routeTable:RouteTable",
-      "aws:ec2/routeTableAssociation:RouteTableAssociation",
-      "aws:ec2/route:Route",
-      "aws:ec2/internetGateway:InternetGateway",
-      "aws:ec2/natGateway:NatGateway",
-      "aws:ec2/eip:Eip",
-      "aws:ec2/vpcEndpoint:VpcEndpoint",
+      // The awsx VPC's network (COMPONENT_CHILDREN below).
+      ...VPC_CHILDREN,
     ],
   },
   {
@@ -124,23 +133,13 @@ export const MANAGED_SERVICES: readonly ManagedService[] = [
  * AWS resources the remote components of the program create inside their provider plugins: they never
  * appear in a plan (each component is one resource under mocks), so their types are listed here from the
  * components' source at the pinned versions, for the arguments the program passes:
- * - `awsx.ec2.Vpc` 3.9.0: https://github.com/pulumi/pulumi-awsx/blob/v3.9.0/awsx/ec2/vpc.ts
+ * - `awsx.ec2.Vpc`: VPC_CHILDREN above
  * - `eks.Cluster` 4.3.0 with `serviceRole`, `skipDefaultNodeGroup`, `createOidcProvider`, API access
  *   entries (no IAM role of its own then): https://github.com/pulumi/pulumi-eks/blob/v4.3.0/nodejs/eks/cluster/cluster.ts
  * - `eks.ManagedNodeGroup` 4.3.0 with a launch template: https://github.com/pulumi/pulumi-eks/blob/v4.3.0/nodejs/eks/nodes/nodegroup.ts
  */
 export const COMPONENT_CHILDREN: Readonly<Record<string, readonly string[]>> = {
-  "awsx:ec2:Vpc": [
-    "aws:ec2/vpc:Vpc",
-    "aws:ec2/subnet:Subnet",
-    "aws:ec2/routeTable:RouteTable",
-    "aws:ec2/routeTableAssociation:RouteTableAssociation",
-    "aws:ec2/route:Route",
-    "aws:ec2/internetGateway:InternetGateway",
-    "aws:ec2/natGateway:NatGateway",
-    "aws:ec2/eip:Eip",
-    "aws:ec2/vpcEndpoint:VpcEndpoint",
-  ],
+  "awsx:ec2:Vpc": VPC_CHILDREN,
   "eks:index:Cluster": [
     "aws:eks/cluster:Cluster",
     "aws:eks/addon:Addon",

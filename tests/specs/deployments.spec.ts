@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { findResource, findResources, Plan } from "../harness/plan";
 import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
@@ -9,6 +8,7 @@ import { listStacks, loadProject } from "../harness/projectFiles";
 import { programIn, runPlan } from "../harness/runPlan";
 import { parseOverride } from "../harness/stackConfig";
 import { runPlanInProcess, STACK_TRACE_LINE } from "../helpers/cli";
+import { withGitRepo } from "../helpers/gitRepo";
 import { runExclusive } from "../helpers/plans";
 import { PLAN_PROJECTS } from "../../tools/planProjects";
 import { RELEASE_COMMIT_GUARD } from "../../deployments/settings";
@@ -266,13 +266,7 @@ describe("deployments project (Pulumi Deployments as code)", function () {
   });
 
   it("a release's commit guard passes without a pin and on the pinned commit, and refuses any other", () => {
-    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "ams-release-guard-"));
-    const git = (...args: string[]) =>
-      execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
-        encoding: "utf8",
-      }).trim();
-    try {
-      git("init", "-q");
+    withGitRepo((repo, git) => {
       git("commit", "-q", "--allow-empty", "-m", "tagged");
       const tagged = git("rev-parse", "HEAD");
       git("commit", "-q", "--allow-empty", "-m", "pushed to main after the tag");
@@ -287,9 +281,7 @@ describe("deployments project (Pulumi Deployments as code)", function () {
       const other = guard(tagged);
       assert.equal(other.status, 1, "HEAD is not the pinned commit");
       assert.match(other.stdout, /refusing/);
-    } finally {
-      fs.rmSync(repo, { recursive: true, force: true });
-    }
+    });
   });
 
   describe("Pulumi Cloud tokens by trust (GitHub Actions of this repository, no stored token)", () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { register } from "module";
 import * as os from "os";
@@ -14,6 +14,7 @@ import {
 } from "../../deployments/githubIssuer";
 import { RELEASE_COMMIT_VARIABLE } from "../../deployments/settings";
 import { githubPreviewRoleName } from "../../deployments/names";
+import { withGitRepo } from "../helpers/gitRepo";
 
 const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 
@@ -437,13 +438,7 @@ if [ "$n" -lt 2 ]; then echo '{"status":"running"}'; else echo '{"status":"${fin
 
     it("refuses a tag that is not a release or whose commit is not on main", () => {
       const script = step(/^The tag names a release/);
-      const repo = fs.mkdtempSync(path.join(os.tmpdir(), "ams-release-tag-"));
-      const git = (...args: string[]) =>
-        execFileSync("git", ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
-          encoding: "utf8",
-        }).trim();
-      try {
-        git("init", "-q", "-b", "main");
+      withGitRepo((repo, git) => {
         git("commit", "-q", "--allow-empty", "-m", "released");
         git("tag", "v1.5.0");
         git("tag", "nightly");
@@ -467,9 +462,7 @@ if [ "$n" -lt 2 ]; then echo '{"status":"running"}'; else echo '{"status":"${fin
         );
         assert.equal(run("nightly").status, 1);
         assert.equal(run("v9.9.9").status, 1, "a tag on a branch that never reached main");
-      } finally {
-        fs.rmSync(repo, { recursive: true, force: true });
-      }
+      });
     });
   });
 });
