@@ -11,6 +11,7 @@ import {
 } from "./components/delivery/liveUpdateGuard";
 import { previewProbe, previewUrl } from "./components/delivery/traffic";
 import { AmsEnvironment } from "./components/environment/environment";
+import { requireWorkloadBoundary } from "./components/environment/permissionsBoundary";
 import { describeRelease } from "./components/release/release";
 
 /**
@@ -26,6 +27,7 @@ export = async () => {
   const strategyChange = strategyChangeWarning(previous, config.release);
   if (strategyChange) pulumi.log.warn(strategyChange);
 
+  requireWorkloadBoundary(config.stack);
   const environment = new AmsEnvironment("ams", { config, secrets });
   const Release = { rolling: RollingRelease, blueGreen: BlueGreenRelease, canary: CanaryRelease }[
     release.strategy

@@ -9,8 +9,10 @@ export interface DeploymentsConfig {
   /** The AWS account of the AMS environments. */
   readonly awsAccountId: string;
   readonly awsRegion: string;
-  /** Managed policies attached to every deploy role. */
-  readonly deployPolicyArns: readonly string[];
+  /** Slug of the GitHub team that creates release tags and approves the `production` environment. */
+  readonly releaseTeam: string;
+  /** Slug of the GitHub team that owns the guarded paths in `.github/CODEOWNERS`. */
+  readonly codeOwnersTeam: string;
 }
 
 interface Problem {
@@ -37,7 +39,8 @@ export class DeploymentsConfigError extends pulumi.RunError {
   }
 }
 
-const POLICY_ARN = /^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
+/** A GitHub team slug: lowercase letters, digits and dashes. */
+const TEAM_SLUG = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Reads and validates the config before any resource is registered. */
 export function loadDeploymentsConfig(): DeploymentsConfig {
@@ -70,14 +73,18 @@ export function loadDeploymentsConfig(): DeploymentsConfig {
   );
   const awsRegion = new pulumi.Config("aws").get("region");
   check("aws:region", awsRegion, awsRegion !== undefined && awsRegion !== "", "an AWS region");
-  const deployPolicyArns = config.getObject<string[]>("deployPolicyArns") ?? [];
-  const badArns = deployPolicyArns.filter((arn) => typeof arn !== "string" || !POLICY_ARN.test(arn));
-  check(
-    "deployPolicyArns",
-    deployPolicyArns,
-    deployPolicyArns.length > 0 && badArns.length === 0,
-    "a non-empty list of IAM managed policy ARNs",
-  );
+  const team = (key: string) => {
+    const slug = config.get(key);
+    check(
+      key,
+      slug,
+      slug !== undefined && TEAM_SLUG.test(slug),
+      "a GitHub team slug (lowercase letters, digits, -)",
+    );
+    return slug as string;
+  };
+  const releaseTeam = team("releaseTeam");
+  const codeOwnersTeam = team("codeOwnersTeam");
 
   if (problems.length > 0) throw new DeploymentsConfigError(pulumi.getStack(), problems);
   return {
@@ -85,6 +92,7 @@ export function loadDeploymentsConfig(): DeploymentsConfig {
     githubRepository: githubRepository as string,
     awsAccountId: awsAccountId as string,
     awsRegion: awsRegion as string,
-    deployPolicyArns,
+    releaseTeam,
+    codeOwnersTeam,
   };
 }

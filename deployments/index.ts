@@ -1,18 +1,23 @@
 import * as aws from "@pulumi/aws";
+import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
+import { createAccountGuardRails, createStackIdentities } from "./awsAccess";
 import { loadDeploymentsConfig } from "./config";
+import { createGithubGovernance } from "./githubGovernance";
 import { createGithubIssuer } from "./githubIssuer";
-import { createDeployRole, PULUMI_OIDC_ISSUER } from "./oidcRole";
 import { deploymentSettingsArgs, driftScheduleArgs } from "./settings";
-import { AMS_PROJECT, AMS_STACKS } from "./stacks";
+import { AMS_PROJECT, AMS_STACKS, PROD_STACK } from "./stacks";
 
 /**
- * Pulumi Deployments for every AMS stack: AWS trusts Pulumi's OIDC issuer, each stack gets a role only its
- * own deployments can assume, its deployment settings (source, triggers, path filters, OIDC) and a nightly
- * drift check. Pulumi Cloud trusts GitHub Actions' OIDC issuer for this repository's CI previews and prod
- * releases, so no workflow stores a Pulumi token. Exported as a function, like the AMS program, so the
- * offline plan can evaluate it.
+ * Pulumi Deployments and Git governance for every AMS stack. AWS trusts Pulumi's and GitHub's OIDC
+ * issuers; each stack gets a deploy role only its own update, refresh and destroy runs can assume (a
+ * scoped policy that is also its permissions boundary), a read-only role for Deployments previews and one
+ * for CI's pull-request previews; its deployment settings and a nightly drift check. Pulumi Cloud trusts
+ * GitHub Actions' id tokens: pull requests get a read-only team token, approved release jobs a token that
+ * may deploy prod. GitHub enforces the branch model: reviewed pull requests with green CI into develop and
+ * main, release tags for the release team only, an approved `production` environment. Exported as a
+ * function, like the AMS program, so the offline plan can evaluate it.
  */
 export = async () => {
   const config = loadDeploymentsConfig();
@@ -21,27 +26,17 @@ export = async () => {
     region: config.awsRegion as aws.Region,
     allowedAccountIds: [config.awsAccountId],
   });
-  const pulumiIssuer = new aws.iam.OpenIdConnectProvider(
-    "pulumi-oidc",
-    {
-      url: PULUMI_OIDC_ISSUER,
-      // Pulumi Deployments tokens carry the organization name as their audience.
-      clientIdLists: [config.organization],
-      tags: { "ams:managed-by": "pulumi" },
-    },
-    { provider: account },
-  );
+  const guardRails = createAccountGuardRails(config.awsAccountId, config.organization, { provider: account });
 
-  const deployRoleArns: Record<string, pulumi.Output<string>> = {};
+  const roles: Record<string, Record<string, pulumi.Output<string>>> = {};
   for (const deployment of AMS_STACKS) {
-    const role = createDeployRole(
-      `ams-${deployment.stack}-pulumi-deploy`,
+    const identities = createStackIdentities(
       {
+        scope: { accountId: config.awsAccountId, region: config.awsRegion, stack: deployment.stack },
         organization: config.organization,
         project: AMS_PROJECT,
-        stack: deployment.stack,
-        providerArn: pulumiIssuer.arn,
-        policyArns: config.deployPolicyArns,
+        githubRepository: config.githubRepository,
+        guardRails,
       },
       { provider: account },
     );
@@ -53,7 +48,7 @@ export = async () => {
         githubRepository: config.githubRepository,
         awsRegion: config.awsRegion,
         deployment,
-        roleArn: role.arn,
+        roleArn: identities.deployRole.arn,
       }),
     );
     // A drift run is a deployment: it needs the stack's settings (source, credentials) to exist first.
@@ -62,13 +57,28 @@ export = async () => {
       driftScheduleArgs(config.organization, AMS_PROJECT, deployment.stack),
       { dependsOn: [settings] },
     );
-    deployRoleArns[deployment.stack] = role.arn;
+    roles[deployment.stack] = {
+      deploy: identities.deployRole.arn,
+      deploymentPreview: identities.deploymentPreviewRole.arn,
+      githubPreview: identities.githubPreviewRole.arn,
+    };
   }
 
+  const stacks = AMS_STACKS.map((deployment) => deployment.stack);
   createGithubIssuer("github-actions", {
     organization: config.organization,
     githubRepository: config.githubRepository,
+    project: AMS_PROJECT,
+    stacks,
+    prodStack: PROD_STACK,
   });
 
-  return { pulumiOidcProviderArn: pulumiIssuer.arn, deployRoleArns };
+  // The admin's GITHUB_TOKEN (repository administration) applies the rules; the owner is the repository's.
+  const githubProvider = new github.Provider("github", { owner: config.githubRepository.split("/")[0] });
+  createGithubGovernance(
+    { githubRepository: config.githubRepository, releaseTeam: config.releaseTeam, stacks },
+    { provider: githubProvider },
+  );
+
+  return { pulumiOidcProviderArn: guardRails.pulumiIssuerArn, roles };
 };

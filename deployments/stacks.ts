@@ -8,7 +8,7 @@ export const AMS_PROJECT = "ams";
 export interface AmsStackDeployment {
   /** Stack name; its config is the repository's `Pulumi.<stack>.yaml`. */
   readonly stack: string;
-  /** Branch the deployment checks out; pull requests into it get a `pulumi preview` of this stack. */
+  /** Branch the deployment checks out (its short name; the settings carry the full ref, `branchRef`). */
   readonly branch: string;
   /**
    * Whether a push (a merged pull request) to `branch` runs `pulumi up` on its own. Off for prod: see
@@ -18,22 +18,39 @@ export interface AmsStackDeployment {
 }
 
 /**
- * Prod is deployed from `main` only through a deliberate trigger: pushing a release tag `v*` on a commit
- * of `main` starts `.github/workflows/release.yml`, which waits for the approval of the GitHub environment
- * `production`, checks that the tag is `main`'s head, and asks the Pulumi Deployments REST API for an
- * `update` of `ams/prod` with these settings. Why a tag rather than a console click: the tag is the
- * release's name in Git (the change log and the DORA report key on it), the approval is recorded next to
- * it, and the same commit staging already runs is what reaches prod. Why not push-to-deploy on tags in
- * the settings: this version of the Pulumi Cloud provider has no tag trigger in `vcs`, and a bare tag
- * push would skip the approval.
+ * Prod is deployed from `main` only through a deliberate trigger: pushing a release tag `v*` (only the
+ * release team may create one, `githubGovernance.ts`) on a commit of `main` starts
+ * `.github/workflows/release.yml`, which waits for the approval of the GitHub environment `production`,
+ * checks that the tagged commit is on `main`, asks the Pulumi Deployments REST API for an `update` of
+ * `ams/prod` pinned to exactly that commit, and waits for its result. Why a tag rather than a console
+ * click: the tag is the release's name in Git (the change log and the DORA report key on it), the approval
+ * is recorded next to it. Why not push-to-deploy on tags in the settings: this version of the Pulumi Cloud
+ * provider has no tag trigger in `vcs`, and a bare tag push would skip the approval.
  */
 export const PROD_TRIGGER =
-  "release tag v* on main → release.yml (environment approval) → Deployments REST API";
+  "release tag v* on main → release.yml (environment approval) → Deployments REST API, pinned to the tag's commit";
+
+/**
+ * The branch as Deployments settings name it: the full ref. Pulumi's own CLI writes the settings' branch
+ * as the repository HEAD's full reference name (`refs/heads/<branch>`, go-git's `Reference.Name()`:
+ * https://github.com/pulumi/pulumi/blob/master/pkg/cmd/pulumi/deployment/deployment_settings_utils.go,
+ * `GetBranchName`), and every example of the REST API and of the provider sets `refs/heads/main`
+ * (https://www.pulumi.com/docs/reference/cloud-rest-api/deployments/,
+ * https://github.com/pulumi/pulumi-pulumiservice/tree/main/examples). A short name is nowhere documented to
+ * match the `refs/heads/…` ref of GitHub's push event, so push-to-deploy and pull-request matching could
+ * silently never fire; the full ref is what Pulumi itself produces.
+ */
+export function branchRef(branch: string): string {
+  return `refs/heads/${branch}`;
+}
+
+/** The stack a release tag deploys (`release.yml`). */
+export const PROD_STACK = "prod";
 
 export const AMS_STACKS: readonly AmsStackDeployment[] = [
   { stack: "dev", branch: "develop", deployOnPush: true },
   { stack: "staging", branch: "main", deployOnPush: true },
-  { stack: "prod", branch: "main", deployOnPush: false },
+  { stack: PROD_STACK, branch: "main", deployOnPush: false },
 ];
 
 /**

@@ -4,6 +4,7 @@ import {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { iamRoleBoundary } from "./iamRoleBoundary";
 
 /**
  * The AMS governance rules as CrossGuard policies. Exported as plain objects (constructing a `PolicyPack`
@@ -341,6 +342,7 @@ export const blueGreenConsistent: StackValidationPolicy = {
 };
 
 export const resourcePolicies: ResourceValidationPolicy[] = [
+  iamRoleBoundary,
   prodStatefulEncrypted,
   prodStatefulBackedUp,
   prodStatefulProtected,

@@ -413,6 +413,12 @@ export function mockInvoke(token: string, inputs: State, ctx: MockContext): Stat
         zoneIds: [1, 2, 3, 4].map((n) => `${zoneIdPrefix(ctx.region)}-az${n}`),
         id: ctx.region,
       };
+    case "github:index/getTeam:getTeam": {
+      // A team as GitHub's API finds it by slug; `id` is its numeric id, as a string.
+      const slug = String(inputs.slug);
+      const id = String(parseInt(stableHash("github-team", slug).slice(0, 7), 16));
+      return { id, slug, name: slug, nodeId: `T_${stableHash("node", slug).slice(0, 12)}`, members: [] };
+    }
     default:
       throw new Error(
         `The offline plan has no answer for the invoke ${token} (inputs ${JSON.stringify(inputs)}); ` +

@@ -1,10 +1,20 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { register } from "module";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { listStacks, PROJECT_DIR } from "../harness/projectFiles";
-import { GITHUB_TOKEN_MAX_SECONDS, RELEASE_ENVIRONMENT } from "../../deployments/githubIssuer";
+import {
+  GITHUB_TOKEN_MAX_SECONDS,
+  PREVIEW_TEAM,
+  RELEASE_ENVIRONMENT,
+  RELEASE_TEAM,
+} from "../../deployments/githubIssuer";
+import { RELEASE_COMMIT_VARIABLE } from "../../deployments/settings";
+import { githubPreviewRoleName } from "../../deployments/names";
+import { withGitRepo } from "../helpers/gitRepo";
 
 const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 
@@ -80,7 +90,9 @@ const runs = (job: Job) => job.steps.map((step) => step.run ?? "").join("\n");
 
 const AUTH_ACTION = /^pulumi\/auth-actions@/;
 /** The token type the Pulumi organization's GitHub policies issue (deployments/githubIssuer.ts). */
-const ORGANIZATION_TOKEN = "urn:pulumi:token-type:access_token:organization";
+const TEAM_TOKEN = "urn:pulumi:token-type:access_token:team";
+/** The teams the issuer's policies issue tokens of: nothing else can be asked for. */
+const TOKEN_TEAMS = [PREVIEW_TEAM, RELEASE_TEAM];
 
 /** A step that needs a Pulumi Cloud token: the Pulumi action, the Pulumi CLI or the REST API. */
 function talksToPulumiCloud(step: Step): boolean {
@@ -95,9 +107,10 @@ function talksToPulumiCloud(step: Step): boolean {
 
 /**
  * What is wrong with how a workflow's jobs get their Pulumi Cloud token: each job with a step that talks to
- * Pulumi Cloud must exchange its GitHub id token first (pulumi/auth-actions, an organization token of the
- * organization in a repository variable) and be allowed to request one (`id-token: write`; a job's own
- * `permissions` replace the workflow's). Returns one line per problem; none means the workflow is right.
+ * Pulumi Cloud must exchange its GitHub id token first (pulumi/auth-actions, a team token of one of the
+ * issuer's teams, of the organization in a repository variable) and be allowed to request one
+ * (`id-token: write`; a job's own `permissions` replace the workflow's). Returns one line per problem; none
+ * means the workflow is right.
  */
 function pulumiCloudAuthProblems(workflow: Workflow): string[] {
   const problems: string[] = [];
@@ -114,9 +127,10 @@ function pulumiCloudAuthProblems(workflow: Workflow): string[] {
     const inputs = job.steps[auth].with ?? {};
     if (!/^\$\{\{ vars\.\w+ \}\}$/.test(String(inputs.organization)))
       problems.push(`${name}: organization is ${String(inputs.organization)}, not a repository variable`);
-    if (inputs["requested-token-type"] !== ORGANIZATION_TOKEN)
+    if (inputs["requested-token-type"] !== TEAM_TOKEN)
       problems.push(`${name}: requested-token-type is ${String(inputs["requested-token-type"])}`);
-    if (inputs.scope !== undefined) problems.push(`${name}: scope ${String(inputs.scope)} asks for more`);
+    if (!TOKEN_TEAMS.some((team) => inputs.scope === `team:${team}`))
+      problems.push(`${name}: scope ${String(inputs.scope)} is not one of the issuer's teams`);
   }
   return problems;
 }
@@ -200,7 +214,11 @@ describe("GitHub Actions workflows", function () {
       };
       const auth: Step = {
         uses: "pulumi/auth-actions@v1",
-        with: { organization: "${{ vars.PULUMI_ORG }}", "requested-token-type": ORGANIZATION_TOKEN },
+        with: {
+          organization: "${{ vars.PULUMI_ORG }}",
+          "requested-token-type": TEAM_TOKEN,
+          scope: `team:${PREVIEW_TEAM}`,
+        },
       };
       const job = (steps: Step[], permissions?: Record<string, string>): Job => ({ steps, permissions });
       const problems = (jobs: Record<string, Job>, permissions?: Record<string, string>) =>
@@ -216,9 +234,16 @@ describe("GitHub Actions workflows", function () {
       assert.deepEqual(problems({ a: job([auth, api], { contents: "read" }) }, { "id-token": "write" }), [
         "a: no id-token: write",
       ]);
-      const admin: Step = { ...auth, with: { ...auth.with, scope: "admin" } };
+      const admin: Step = { ...auth, with: { ...auth.with, scope: "team:admins" } };
       assert.deepEqual(problems({ a: job([admin, preview], { "id-token": "write" }) }), [
-        "a: scope admin asks for more",
+        "a: scope team:admins is not one of the issuer's teams",
+      ]);
+      const organization: Step = {
+        ...auth,
+        with: { ...auth.with, "requested-token-type": "urn:pulumi:token-type:access_token:organization" },
+      };
+      assert.deepEqual(problems({ a: job([organization, preview], { "id-token": "write" }) }), [
+        "a: requested-token-type is urn:pulumi:token-type:access_token:organization",
       ]);
       const stored: Step = {
         run: "echo",
@@ -307,7 +332,13 @@ describe("GitHub Actions workflows", function () {
       );
       assert.ok(awsIndex >= 0 && awsIndex < preview.steps.indexOf(pulumi), "AWS credentials come first");
       const aws = preview.steps[awsIndex];
-      assert.match(String(aws.with?.["role-to-assume"]), /^\$\{\{ vars\.\w+ \}\}$/);
+      // The stack's own read-only role (deployments/awsAccess.ts), in the account of a repository variable.
+      assert.equal(
+        aws.with?.["role-to-assume"],
+        `arn:aws:iam::\${{ vars.AWS_ACCOUNT_ID }}:role/${githubPreviewRoleName("${{ matrix.stack }}")}`,
+      );
+      // The read-only team's token: it cannot start or approve a deployment.
+      assert.equal(preview.steps[authIndex].with?.scope, `team:${PREVIEW_TEAM}`);
       assert.deepEqual(
         Object.keys(aws.with ?? {}).filter((key) => /key|secret/i.test(key)),
         [],
@@ -316,23 +347,122 @@ describe("GitHub Actions workflows", function () {
   });
 
   describe("release.yml (the deliberate prod trigger)", () => {
-    it("a v* tag, approved through the production environment, starts an update of ams/prod", () => {
-      const release = readWorkflow("release.yml");
-      assert.deepEqual((release.on.push as { tags: string[] }).tags, ["v*"]);
-      assert.ok(!("branches" in (release.on.push as object)), "prod must not deploy on a branch push");
-      const jobs = Object.values(release.jobs);
-      assert.equal(jobs.length, 1);
+    const release = () => readWorkflow("release.yml");
+    const job = () => Object.values(release().jobs)[0];
+    const step = (pattern: RegExp) => {
+      const found = job().steps.find((candidate) => pattern.test(candidate.name ?? ""));
+      assert.ok(found?.run, `no step named like ${pattern}`);
+      return found.run;
+    };
+
+    it("a v* tag, approved through the production environment, gets the release team's token after the tag check", () => {
+      assert.deepEqual((release().on.push as { tags: string[] }).tags, ["v*"]);
+      assert.ok(!("branches" in (release().on.push as object)), "prod must not deploy on a branch push");
+      assert.equal(Object.values(release().jobs).length, 1);
       // The environment the Pulumi organization's release policy names in its sub claim.
-      assert.equal(jobs[0].environment, RELEASE_ENVIRONMENT);
-      assert.equal(jobs[0].permissions?.["id-token"], "write");
-      const script = runs(jobs[0]);
-      // The token comes from the exchange only after the tag check passed.
-      const check = jobs[0].steps.findIndex((step) => /git rev-parse origin\/main/.test(step.run ?? ""));
-      const auth = jobs[0].steps.findIndex((step) => AUTH_ACTION.test(step.uses ?? ""));
+      assert.equal(job().environment, RELEASE_ENVIRONMENT);
+      assert.equal(job().permissions?.["id-token"], "write");
+      const check = job().steps.findIndex((s) => /merge-base --is-ancestor/.test(s.run ?? ""));
+      const auth = job().steps.findIndex((s) => AUTH_ACTION.test(s.uses ?? ""));
       assert.ok(check >= 0 && auth > check, `tag check at ${check}, token at ${auth}`);
-      assert.match(script, /git rev-parse origin\/main/);
-      assert.match(script, /api\.pulumi\.com\/api\/stacks\/\$PULUMI_ORG\/ams\/prod\/deployments/);
-      assert.match(script, /"operation":"update"/);
+      assert.equal(job().steps[auth].with?.scope, `team:${RELEASE_TEAM}`);
+    });
+
+    /** Runs a step's script with bash, with `curl` and `sleep` replaced by the given stubs (no network). */
+    function runStep(script: string, env: Record<string, string>, stubs: Record<string, string>) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ams-release-step-"));
+      for (const [command, body] of Object.entries(stubs)) {
+        fs.writeFileSync(path.join(dir, command), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
+      }
+      const output = path.join(dir, "github-output");
+      const result = spawnSync("bash", ["-e", "-c", script], {
+        env: {
+          PATH: `${dir}:${process.env.PATH}`,
+          GITHUB_OUTPUT: output,
+          GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+          GITHUB_REF_NAME: "v1.5.0",
+          PULUMI_ACCESS_TOKEN: "token",
+          PULUMI_ORG: "ams-team",
+          STUB_DIR: dir,
+          ...env,
+        },
+        encoding: "utf8",
+      });
+      // What the stubs wrote, read before the directory goes.
+      const written = new Map(
+        fs.readdirSync(dir).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]),
+      );
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+      return { ...result, read: (file: string) => written.get(file) ?? "" };
+    }
+
+    it("asks Deployments for an update of exactly the tagged commit, and names it for the run's guard", () => {
+      const commit = "0123456789abcdef0123456789abcdef01234567";
+      const result = runStep(
+        step(/^Start the prod update/),
+        { RELEASE_COMMIT: commit },
+        {
+          // Records the request body and the URL, answers like the API.
+          curl: `for a in "$@"; do if [ "$prev" = "--data" ]; then printf '%s' "$a" > "$STUB_DIR/body"; fi; prev="$a"; done
+echo "\${@: -1}" > "$STUB_DIR/url"; echo '{"id":"d-1","version":7,"consoleUrl":"https://app.pulumi.com/d-1"}'`,
+        },
+      );
+      assert.equal(result.status, 0, result.stderr);
+      const request = JSON.parse(result.read("body"));
+      assert.equal(request.operation, "update");
+      assert.equal(request.inheritSettings, true);
+      // `branch: null` drops the settings' branch: branch and commit exclude each other.
+      assert.deepEqual(request.sourceContext, { git: { branch: null, commit } });
+      assert.equal(request.operationContext.environmentVariables[RELEASE_COMMIT_VARIABLE], commit);
+      assert.equal(
+        result.read("url").trim(),
+        "https://api.pulumi.com/api/stacks/ams-team/ams/prod/deployments",
+      );
+    });
+
+    it("the job ends with the deployment: green only when it succeeded", () => {
+      const wait = step(/^Wait for the prod update/);
+      // The API answers `running` first, then the final status; sleep is instant.
+      const answering = (final: string) => ({
+        curl: `n=$(cat "$STUB_DIR/n" 2>/dev/null || echo 0); echo $((n+1)) > "$STUB_DIR/n"
+if [ "$n" -lt 2 ]; then echo '{"status":"running"}'; else echo '{"status":"${final}"}'; fi`,
+        sleep: "true",
+      });
+      assert.equal(runStep(wait, { DEPLOYMENT_ID: "d-1" }, answering("succeeded")).status, 0);
+      for (const final of ["failed", "skipped"]) {
+        const result = runStep(wait, { DEPLOYMENT_ID: "d-1" }, answering(final));
+        assert.equal(result.status, 1, final);
+        assert.match(result.stdout, new RegExp(`ended ${final}`));
+      }
+    });
+
+    it("refuses a tag that is not a release or whose commit is not on main", () => {
+      const script = step(/^The tag names a release/);
+      withGitRepo((repo, git) => {
+        git("commit", "-q", "--allow-empty", "-m", "released");
+        git("tag", "v1.5.0");
+        git("tag", "nightly");
+        git("checkout", "-q", "-b", "feature");
+        git("commit", "-q", "--allow-empty", "-m", "unreviewed");
+        git("tag", "v9.9.9");
+        git("checkout", "-q", "main");
+        git("commit", "-q", "--allow-empty", "-m", "pushed to main after the tag");
+        git("update-ref", "refs/remotes/origin/main", "main");
+        const run = (tag: string) =>
+          spawnSync("bash", ["-e", "-c", script], {
+            cwd: repo,
+            env: { PATH: process.env.PATH, GITHUB_REF_NAME: tag, GITHUB_OUTPUT: path.join(repo, "out") },
+            encoding: "utf8",
+          });
+        // A push to main after the tag does not stop the release: the tagged commit is what runs.
+        assert.equal(run("v1.5.0").status, 0, run("v1.5.0").stdout);
+        assert.match(
+          fs.readFileSync(path.join(repo, "out"), "utf8"),
+          new RegExp(`commit=${git("rev-parse", "v1.5.0")}`),
+        );
+        assert.equal(run("nightly").status, 1);
+        assert.equal(run("v9.9.9").status, 1, "a tag on a branch that never reached main");
+      });
     });
   });
 });
