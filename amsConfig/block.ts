@@ -85,6 +85,13 @@ export class BlockReader {
     return valid ? (value as string[]) : undefined;
   }
 
+  /** A list of strings, each valid; may be empty. Problems name the position (`ciClusterAccess.previewRoleArns[1]`). */
+  stringList(field: string, itemFormat: string, isValid: (item: string) => boolean): string[] | undefined {
+    const value = this.block[field];
+    if (Array.isArray(value) && value.length === 0) return [];
+    return this.list(field, itemFormat, isValid);
+  }
+
   boolean(field: string): boolean {
     const value = this.block[field];
     if (typeof value === "boolean") return value;

@@ -1,3 +1,4 @@
+import { AURORA_INSTANCE_CLASS } from "../policy/awsFacts";
 import { BlockReader } from "./block";
 import { ProblemList } from "./errors";
 import { readMatching, readStructured } from "./fields";
@@ -43,75 +44,104 @@ function backupDays(block: BlockReader): number {
   return block.integer("backupRetentionDays", { min: 1, max: 35 });
 }
 
-function readPostgres(raw: RawConfig, problems: ProblemList, prod: boolean): PostgresConfig | undefined {
-  const block = BlockReader.of(raw, problems, "postgres", [
-    "engineVersion",
-    "instanceClass",
-    "allocatedStorageGib",
-    "maxAllocatedStorageGib",
-    "multiAz",
-    "backupRetentionDays",
-    "readReplica",
-  ]);
-  if (!block) return undefined;
-  const engineVersion = block.string(
-    "engineVersion",
-    (v) => /^1[3-9]$/.test(v),
-    // The major version only: RDS applies minor upgrades itself, and a pinned minor would then be a downgrade.
-    'a PostgreSQL major version from 13 to 19 such as "16"',
-  );
-  const instanceClass = block.string(
-    "instanceClass",
-    (v) => RDS_INSTANCE_CLASS.test(v),
-    'an RDS instance class such as "db.t4g.medium"',
-  );
-  const allocatedStorageGib = block.integer("allocatedStorageGib", { min: 20, max: 65536 });
-  const maxAllocatedStorageGib = block.integer("maxAllocatedStorageGib", {
-    min: allocatedStorageGib ?? 20,
-    max: 65536,
-  });
-  const multiAz = block.boolean("multiAz");
-  const backupRetentionDays = backupDays(block);
-  const readReplica = block.boolean("readReplica");
-  // The prod database must survive the loss of a zone and have a promotable copy (the rollback policy).
-  if (prod && multiAz === false) block.reject("multiAz", "true in prod");
-  if (prod && readReplica === false)
-    block.reject("readReplica", "true in prod, where the replica is the failover path");
-  if (!block.complete) return undefined;
-  return {
-    engineVersion,
-    instanceClass,
-    allocatedStorageGib,
-    maxAllocatedStorageGib,
-    multiAz,
-    backupRetentionDays,
-    readReplica,
-  };
+/** A field rule: what is valid, and what the error says is allowed. */
+interface FieldRule {
+  readonly isValid: (value: string) => boolean;
+  readonly format: string;
 }
 
-function readDocumentDb(raw: RawConfig, problems: ProblemList, prod: boolean): DocumentDbConfig | undefined {
-  const block = BlockReader.of(raw, problems, "documentDb", [
+/**
+ * `applyImmediately`, and for stores with major versions `allowMajorVersionUpgrade` with the rule that ties
+ * them: a major upgrade swaps the cluster parameter group for one of the new family; deferred to the window,
+ * the old group stays attached, Pulumi cannot delete it and the update fails halfway. So the upgrade must be
+ * applied in the update that declares it.
+ */
+function readChangeTiming(block: BlockReader): boolean {
+  return block.boolean("applyImmediately");
+}
+function readMajorUpgrade(block: BlockReader, applyImmediately: boolean): boolean {
+  const allowMajorVersionUpgrade = block.boolean("allowMajorVersionUpgrade");
+  if (allowMajorVersionUpgrade && applyImmediately === false)
+    block.reject(
+      "allowMajorVersionUpgrade",
+      "false unless applyImmediately is true: a major upgrade is applied in the update that declares it",
+    );
+  return allowMajorVersionUpgrade;
+}
+
+/** The shape Aurora PostgreSQL and DocumentDB share: a cluster of instances with a major engine version. */
+function readClusterStore(
+  raw: RawConfig,
+  problems: ProblemList,
+  key: "postgres" | "documentDb",
+  rules: { engineVersion: FieldRule; instanceClass: FieldRule; minInstances: number },
+): (PostgresConfig & DocumentDbConfig) | undefined {
+  const block = BlockReader.of(raw, problems, key, [
     "engineVersion",
     "instanceClass",
     "instanceCount",
     "backupRetentionDays",
+    "applyImmediately",
+    "allowMajorVersionUpgrade",
   ]);
   if (!block) return undefined;
   const engineVersion = block.string(
     "engineVersion",
-    (v) => /^[45]\.0\.0$/.test(v),
-    'a DocumentDB engine version: "4.0.0" or "5.0.0"',
+    rules.engineVersion.isValid,
+    rules.engineVersion.format,
   );
   const instanceClass = block.string(
     "instanceClass",
-    (v) => RDS_INSTANCE_CLASS.test(v),
-    'an instance class such as "db.t4g.medium"',
+    rules.instanceClass.isValid,
+    rules.instanceClass.format,
   );
-  // Two instances in prod, so a primary failure promotes a replica in another zone.
-  const instanceCount = block.integer("instanceCount", { min: prod ? 2 : 1, max: 16 });
+  const instanceCount = block.integer("instanceCount", { min: rules.minInstances, max: 16 });
   const backupRetentionDays = backupDays(block);
+  const applyImmediately = readChangeTiming(block);
+  const allowMajorVersionUpgrade = readMajorUpgrade(block, applyImmediately);
   if (!block.complete) return undefined;
-  return { engineVersion, instanceClass, instanceCount, backupRetentionDays };
+  return {
+    engineVersion,
+    instanceClass,
+    instanceCount,
+    backupRetentionDays,
+    applyImmediately,
+    allowMajorVersionUpgrade,
+  };
+}
+
+function readPostgres(raw: RawConfig, problems: ProblemList, prod: boolean): PostgresConfig | undefined {
+  return readClusterStore(raw, problems, "postgres", {
+    engineVersion: {
+      // The major version only: Aurora applies minor upgrades itself, and a pinned minor would then be a downgrade.
+      isValid: (v) => /^1[3-9]$/.test(v),
+      format: 'an Aurora PostgreSQL major version from 13 to 19 such as "16"',
+    },
+    instanceClass: {
+      isValid: (v) => AURORA_INSTANCE_CLASS.test(v),
+      format:
+        'an instance class Aurora PostgreSQL runs on: db.t3/db.t4g medium or large, or a db.r*/db.x* class such as "db.r6g.large"',
+    },
+    // Prod needs a reader in another zone: the failover target of the rollback policy (docs/runbook-database.md).
+    minInstances: prod ? 2 : 1,
+  });
+}
+
+function readDocumentDb(raw: RawConfig, problems: ProblemList, prod: boolean): DocumentDbConfig | undefined {
+  return readClusterStore(raw, problems, "documentDb", {
+    // The workloads authenticate with their IAM roles (MONGODB-AWS), which DocumentDB offers from 5.0 on
+    // (https://docs.aws.amazon.com/documentdb/latest/developerguide/iam-identity-auth.html).
+    engineVersion: {
+      isValid: (v) => /^[58]\.0\.0$/.test(v),
+      format: 'a DocumentDB engine version with IAM authentication: "5.0.0" or "8.0.0"',
+    },
+    instanceClass: {
+      isValid: (v) => RDS_INSTANCE_CLASS.test(v),
+      format: 'an instance class such as "db.t4g.medium"',
+    },
+    // Two instances in prod, so a primary failure promotes a replica in another zone.
+    minInstances: prod ? 2 : 1,
+  });
 }
 
 function readRedis(raw: RawConfig, problems: ProblemList, prod: boolean): RedisConfig | undefined {
@@ -121,6 +151,7 @@ function readRedis(raw: RawConfig, problems: ProblemList, prod: boolean): RedisC
     "nodeType",
     "nodeCount",
     "snapshotRetentionDays",
+    "applyImmediately",
   ]);
   if (!block) return undefined;
   const engine = block.oneOf("engine", REDIS_ENGINES);
@@ -137,8 +168,9 @@ function readRedis(raw: RawConfig, problems: ProblemList, prod: boolean): RedisC
   // Sessions live here: prod needs a replica in another zone to fail over to.
   const nodeCount = block.integer("nodeCount", { min: prod ? 2 : 1, max: 6 });
   const snapshotRetentionDays = block.integer("snapshotRetentionDays", { min: prod ? 1 : 0, max: 35 });
+  const applyImmediately = readChangeTiming(block);
   if (!block.complete) return undefined;
-  return { engine, engineVersion, nodeType, nodeCount, snapshotRetentionDays };
+  return { engine, engineVersion, nodeType, nodeCount, snapshotRetentionDays, applyImmediately };
 }
 
 function readQueues(raw: RawConfig, problems: ProblemList): QueueConfig[] | undefined {

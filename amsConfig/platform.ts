@@ -12,6 +12,7 @@ import {
 import { RawConfig } from "./rawConfig";
 import {
   CAPACITY_TYPES,
+  CiClusterAccess,
   CLUSTER_LOG_TYPES,
   ClusterConfig,
   ClusterLogType,
@@ -28,6 +29,8 @@ const INSTANCE_TYPE =
 const INSTANCE_TYPE_FORMAT = 'an EC2 instance type such as "m6i.large" or "c7g.2xlarge"';
 const KUBERNETES_VERSION = /^1\.(2[89]|3\d)$/;
 const IAM_PRINCIPAL = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+const IAM_ROLE = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/(?!aws-reserved\/)[\w+=,.@/-]+$/;
+const IAM_ROLE_FORMAT = "an IAM role ARN such as arn:aws:iam::111122223333:role/ams-prod-pulumi-deploy";
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 export function readNetwork(raw: RawConfig, problems: ProblemList): NetworkConfig | undefined {
@@ -86,9 +89,49 @@ export function readCluster(
     );
   }
   const nodeGroup = readNodeGroup(raw, problems, environment);
-  if (!kubernetesVersion || !adminPrincipalArns || !publicAccessCidrs || !logTypes || !nodeGroup)
+  const ciAccess = readCiClusterAccess(raw, problems, adminPrincipalArns ?? []);
+  if (!kubernetesVersion || !adminPrincipalArns || !publicAccessCidrs || !logTypes || !nodeGroup || !ciAccess)
     return undefined;
-  return { kubernetesVersion, adminPrincipalArns, publicAccessCidrs, logTypes, nodeGroup };
+  return { kubernetesVersion, adminPrincipalArns, publicAccessCidrs, logTypes, nodeGroup, ciAccess };
+}
+
+/**
+ * The automation's roles. EKS holds one access entry per IAM principal (CreateAccessEntry answers
+ * ResourceInUseException for a second one), so no role may appear twice, nor also be a cluster admin.
+ */
+function readCiClusterAccess(
+  raw: RawConfig,
+  problems: ProblemList,
+  admins: readonly string[],
+): CiClusterAccess | undefined {
+  const block = BlockReader.of(raw, problems, "ciClusterAccess", ["deployRoleArn", "previewRoleArns"]);
+  if (!block) return undefined;
+  const deployRoleArn = block.string(
+    "deployRoleArn",
+    (arn) => arn === "" || IAM_ROLE.test(arn),
+    `${IAM_ROLE_FORMAT}, or "" for no automated deploys`,
+  );
+  const previewRoleArns = block.stringList("previewRoleArns", IAM_ROLE_FORMAT, (arn) => IAM_ROLE.test(arn));
+  if (!block.complete || previewRoleArns === undefined) return undefined;
+  const seen = new Set<string>(admins);
+  const entries: [string, string][] = [
+    ...(deployRoleArn === "" ? [] : ([["deployRoleArn", deployRoleArn]] as [string, string][])),
+    ...previewRoleArns.map((arn, index): [string, string] => [`previewRoleArns[${index}]`, arn]),
+  ];
+  let ok = true;
+  for (const [field, arn] of entries) {
+    if (seen.has(arn)) {
+      problems.add(
+        `ciClusterAccess.${field}`,
+        arn,
+        "a role not listed in clusterAdmins nor elsewhere in ciClusterAccess (EKS allows one access entry per principal)",
+      );
+      ok = false;
+    }
+    seen.add(arn);
+  }
+  if (!ok) return undefined;
+  return { deployRoleArn: deployRoleArn === "" ? undefined : deployRoleArn, previewRoleArns };
 }
 
 const NODE_GROUP_FIELDS = [

@@ -127,6 +127,15 @@ export interface ClusterConfig {
   readonly publicAccessCidrs: readonly string[];
   readonly logTypes: readonly ClusterLogType[];
   readonly nodeGroup: NodeGroupConfig;
+  /** The automation's IAM roles and the cluster access each gets (see `ciClusterAccess` in Pulumi.yaml). */
+  readonly ciAccess: CiClusterAccess;
+}
+
+export interface CiClusterAccess {
+  /** Role that runs `pulumi up`/`refresh` (Pulumi Deployments): cluster-admin; `undefined` = none. */
+  readonly deployRoleArn: string | undefined;
+  /** Roles that only run `pulumi preview` (Deployments, CI): authenticated, no Kubernetes permission. */
+  readonly previewRoleArns: readonly string[];
 }
 
 export interface PublicEntryConfig {
@@ -140,20 +149,31 @@ export interface PublicEntryConfig {
   readonly deregistrationDelaySeconds: number;
 }
 
-export interface PostgresConfig {
-  /** RDS PostgreSQL engine version, e.g. `16.4`; a major upgrade is a deliberate config change. */
-  readonly engineVersion: string;
-  readonly instanceClass: string;
-  readonly allocatedStorageGib: number;
-  /** Storage autoscaling ceiling. */
-  readonly maxAllocatedStorageGib: number;
-  readonly multiAz: boolean;
-  readonly backupRetentionDays: number;
-  /** A read replica: the failover path the AMS rollback policy names. */
-  readonly readReplica: boolean;
+/**
+ * When AWS applies a data store change (size, version, parameters): `true` in the `pulumi up` that makes
+ * it (a writer restarts or fails over then), `false` in the store's weekly maintenance window (the
+ * update reports success while the change is still pending).
+ */
+export interface ChangeTiming {
+  readonly applyImmediately: boolean;
 }
 
-export interface DocumentDbConfig {
+/** Permission for a major engine upgrade in this update; set only for the upgrade, then back to false. */
+export interface MajorUpgradeSwitch {
+  readonly allowMajorVersionUpgrade: boolean;
+}
+
+export interface PostgresConfig extends ChangeTiming, MajorUpgradeSwitch {
+  /** Aurora PostgreSQL major version, e.g. `16`; AWS applies minor versions in the maintenance window. */
+  readonly engineVersion: string;
+  /** Instance class of every cluster instance (writer and readers). */
+  readonly instanceClass: string;
+  /** Writer plus readers, each in its own zone; a reader is the failover target (at least 2 in prod). */
+  readonly instanceCount: number;
+  readonly backupRetentionDays: number;
+}
+
+export interface DocumentDbConfig extends ChangeTiming, MajorUpgradeSwitch {
   /** Amazon DocumentDB engine version, e.g. `5.0.0`. */
   readonly engineVersion: string;
   readonly instanceClass: string;
@@ -164,7 +184,7 @@ export interface DocumentDbConfig {
 export const REDIS_ENGINES = ["valkey", "redis"] as const;
 export type RedisEngine = (typeof REDIS_ENGINES)[number];
 
-export interface RedisConfig {
+export interface RedisConfig extends ChangeTiming {
   readonly engine: RedisEngine;
   readonly engineVersion: string;
   readonly nodeType: string;
@@ -186,7 +206,9 @@ export interface QueueConfig {
 export interface AlarmThresholds {
   readonly queueOldestMessageSeconds: number;
   readonly rdsCpuPercent: number;
+  /** Free local (temporary) storage of each Aurora instance; the cluster volume itself grows on its own. */
   readonly rdsFreeStorageGib: number;
+  /** Largest lag of an Aurora reader behind the writer (the failover target's staleness). */
   readonly rdsReplicaLagSeconds: number;
   readonly redisMemoryPercent: number;
   readonly documentDbCpuPercent: number;

@@ -77,8 +77,9 @@ export const MANAGED_SERVICES: readonly ManagedService[] = [
     service: "rds",
     reads: ["Describe", "List"],
     types: [
-      "aws:rds/instance:Instance",
-      "aws:rds/parameterGroup:ParameterGroup",
+      "aws:rds/cluster:Cluster",
+      "aws:rds/clusterInstance:ClusterInstance",
+      "aws:rds/clusterParameterGroup:ClusterParameterGroup",
       "aws:rds/subnetGroup:SubnetGroup",
       "aws:docdb/cluster:Cluster",
       "aws:docdb/clusterInstance:ClusterInstance",

@@ -4,7 +4,9 @@ import {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { awsResourcePolicies, awsStackPolicies } from "./awsRules";
 import { iamRoleBoundary } from "./iamRoleBoundary";
+import { configSchema, isProd, PolicyConfig } from "./policyConfig";
 
 /**
  * The AMS governance rules as CrossGuard policies. Exported as plain objects (constructing a `PolicyPack`
@@ -15,17 +17,8 @@ import { iamRoleBoundary } from "./iamRoleBoundary";
  */
 
 type Props = Record<string, unknown>;
-interface PolicyConfig {
-  environment?: string;
-}
-
-const configSchema = {
-  properties: { environment: { type: "string" as const, enum: ["dev", "staging", "prod"], default: "dev" } },
-};
-
-function isProd(getConfig: () => PolicyConfig): boolean {
-  return getConfig().environment === "prod";
-}
+export { configSchema, isProd } from "./policyConfig";
+export type { PolicyConfig } from "./policyConfig";
 
 /** Containers of a Deployment, Rollout or Job (their pod template). */
 function podContainers(type: string, props: Props): Props[] {
@@ -54,6 +47,7 @@ export const prodStatefulEncrypted: ResourceValidationPolicy = {
     const fail = (what: string) => report(`${args.name}: ${what}`);
     switch (args.type) {
       case "aws:rds/instance:Instance":
+      case "aws:rds/cluster:Cluster":
         if (p.storageEncrypted !== true) fail("storageEncrypted must be true");
         break;
       case "aws:docdb/cluster:Cluster":
@@ -93,7 +87,10 @@ export const prodStatefulBackedUp: ResourceValidationPolicy = {
         `${args.name}: backupRetentionPeriod is ${p.backupRetentionPeriod ?? 0}; prod needs at least 7 days`,
       );
     }
-    if (args.type === "aws:docdb/cluster:Cluster" && days("backupRetentionPeriod") < 7) {
+    if (
+      ["aws:docdb/cluster:Cluster", "aws:rds/cluster:Cluster"].includes(args.type) &&
+      days("backupRetentionPeriod") < 7
+    ) {
       report(
         `${args.name}: backupRetentionPeriod is ${p.backupRetentionPeriod ?? 0}; prod needs at least 7 days`,
       );
@@ -117,6 +114,7 @@ export const prodStatefulProtected: ResourceValidationPolicy = {
     if (!isProd(() => args.getConfig<PolicyConfig>())) return;
     const stateful = [
       "aws:rds/instance:Instance",
+      "aws:rds/cluster:Cluster",
       "aws:docdb/cluster:Cluster",
       "aws:elasticache/replicationGroup:ReplicationGroup",
       "aws:sqs/queue:Queue",
@@ -127,7 +125,9 @@ export const prodStatefulProtected: ResourceValidationPolicy = {
     if (args.opts.protect !== true) report(`${args.name}: must be protected (protect: true) in prod`);
     const p = args.props as Props;
     if (
-      ["aws:rds/instance:Instance", "aws:docdb/cluster:Cluster"].includes(args.type) &&
+      ["aws:rds/instance:Instance", "aws:rds/cluster:Cluster", "aws:docdb/cluster:Cluster"].includes(
+        args.type,
+      ) &&
       p.deletionProtection !== true
     ) {
       report(`${args.name}: deletionProtection must be true in prod`);
@@ -159,7 +159,10 @@ export const noPublicExposure: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
     const p = args.props as Props;
-    if (args.type === "aws:rds/instance:Instance" && p.publiclyAccessible === true)
+    if (
+      ["aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"].includes(args.type) &&
+      p.publiclyAccessible === true
+    )
       report(`${args.name}: publiclyAccessible must be false`);
     const openToWorld = (cidr: unknown) => cidr === "0.0.0.0/0" || cidr === "::/0";
     const allowedPort = (from: unknown, to: unknown) => from === to && (from === 80 || from === 443);
@@ -224,8 +227,10 @@ export const workloadImages: ResourceValidationPolicy = {
     const environment = args.getConfig<PolicyConfig>().environment ?? "dev";
     const p = args.props as Props;
     const labels = ((p.metadata as Props | undefined)?.labels ?? {}) as Record<string, string>;
+    // The smoke test (curl) and the database user bootstrap (psql, mongosh) run public client images.
     const ownImage =
-      labels["app.kubernetes.io/part-of"] === "ams" && labels["app.kubernetes.io/component"] !== "smoke-test";
+      labels["app.kubernetes.io/part-of"] === "ams" &&
+      !["smoke-test", "database-users"].includes(labels["app.kubernetes.io/component"]);
     for (const container of podContainers(args.type, p)) {
       const image = String(container.image ?? "");
       const tag = image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : "";
@@ -352,8 +357,9 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   workloadImages,
   workloadPods,
   devCostHints,
+  ...awsResourcePolicies,
 ];
-export const stackPolicies: StackValidationPolicy[] = [blueGreenConsistent];
+export const stackPolicies: StackValidationPolicy[] = [blueGreenConsistent, ...awsStackPolicies];
 export const amsPolicies = [...resourcePolicies, ...stackPolicies];
 
 export type { EnforcementLevel };

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Color, EnvironmentName } from "../../amsConfig/types";
 import { amsLabels } from "../labels";
+import { withDataStoreAccess } from "./dataStoreAccess";
 import { HTTP_PORT, READINESS_PATH, WORKLOAD_SECRETS } from "./workload";
 
 /** `1.5.0-rc.1` → `1-5-0-rc-1`: a version as part of a Kubernetes name. */
@@ -95,7 +96,7 @@ export function migrationJob(
         activeDeadlineSeconds: 1800,
         template: {
           metadata: { labels },
-          spec: {
+          spec: withDataStoreAccess("migration", {
             restartPolicy: "Never",
             serviceAccountName: args.serviceAccountName,
             containers: [
@@ -110,7 +111,7 @@ export function migrationJob(
                 ...restrictedContainer,
               },
             ],
-          },
+          }),
         },
       },
     },

@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Color, EnvironmentName, ServiceName, ServiceSizing } from "../../amsConfig/types";
 import { SHUTDOWN_PHASE_SECONDS, parameterPath } from "../environment/appSettings";
 import { serviceParameterPath } from "../environment/workloads/identity";
+import { SERVICE_SECRETS } from "../environment/workloads/serviceSecrets";
 import { amsLabels } from "../labels";
+import { withDataStoreAccess } from "./dataStoreAccess";
 
 /** Port the AMS services listen on (HTTP and actuator). */
 export const HTTP_PORT = 8080;
@@ -11,7 +13,7 @@ export const READINESS_PATH = "/actuator/health/readiness";
 export const LIVENESS_PATH = "/actuator/health/liveness";
 
 /** The Kubernetes Secrets External Secrets syncs for every AMS pod (see components/environment/stateful.ts). */
-export const WORKLOAD_SECRETS = ["ams-postgres", "ams-documentdb", "ams-redis"];
+export const WORKLOAD_SECRETS = SERVICE_SECRETS;
 
 /** Everything a pod template needs; shared by every release strategy, so no strategy has its own copy. */
 export interface WorkloadSpec {
@@ -74,7 +76,7 @@ export function podTemplate(spec: WorkloadSpec): k8s.types.input.core.v1.PodTemp
   const httpGet = (path: string) => ({ path, port: HTTP_PORT });
   return {
     metadata: { labels },
-    spec: {
+    spec: withDataStoreAccess("service", {
       serviceAccountName: spec.serviceAccountName,
       terminationGracePeriodSeconds: timing.terminationGracePeriodSeconds,
       securityContext: {
@@ -133,7 +135,7 @@ export function podTemplate(spec: WorkloadSpec): k8s.types.input.core.v1.PodTemp
         },
       ],
       volumes: [{ name: "tmp", emptyDir: {} }],
-    },
+    }),
   };
 }
 

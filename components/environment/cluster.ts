@@ -2,15 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, EnvironmentName } from "../../amsConfig/types";
+import { architectureOf } from "../../amsConfig/platform";
+import { ClusterConfig, EnvironmentName, NodeGroupConfig } from "../../amsConfig/types";
 import { awsTags } from "../labels";
+import { clusterAccessEntries, withoutCreatorAdmin } from "./clusterAccess";
 import { policy, serviceTrustPolicy } from "./iamDocuments";
 import { Network } from "./network";
 import { nodeLaunchTemplate } from "./nodeLaunchTemplate";
 import { environmentPolicy } from "./policy";
-
-/** EKS access policy that makes a principal cluster-admin. */
-export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
 /** Managed policies every EKS worker node needs, plus SSM so nodes are reachable without SSH keys. */
 export const NODE_MANAGED_POLICIES = [
@@ -34,33 +33,14 @@ export interface Cluster {
 }
 
 /**
- * Access entries (authentication mode API): each admin principal gets cluster-admin, nothing else does.
- * Keyed by the principal's name, not its position, so removing one admin does not re-key the others (a
- * re-keyed entry would be replaced, and its create would collide with the entry it replaces).
+ * The AMI type of the node group, stated rather than left to EKS's x86_64 default: Amazon Linux 2023 (EKS
+ * publishes no AL2 AMIs after Kubernetes 1.32) for the instances' CPU architecture, so Graviton instance
+ * types get an arm64 AMI (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html).
  */
-export function adminAccessEntries(
-  principalArns: readonly string[],
-): Record<string, eks.types.input.AccessEntryArgs> {
-  return Object.fromEntries(
-    principalArns.map((principalArn) => [
-      accessEntryKey(principalArn),
-      {
-        principalArn,
-        accessPolicies: {
-          clusterAdmin: { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: "cluster" } },
-        },
-      },
-    ]),
-  );
-}
-
-/** `arn:aws:iam::111122223333:role/ops/platform-admin` → `role-ops-platform-admin`. */
-export function accessEntryKey(principalArn: string): string {
-  return principalArn
-    .split(":")
-    .slice(5)
-    .join(":")
-    .replace(/[^A-Za-z0-9-]+/g, "-");
+export function nodeAmiType(nodeGroup: Pick<NodeGroupConfig, "instanceTypes">): string {
+  return architectureOf(nodeGroup.instanceTypes[0]) === "arm64"
+    ? "AL2023_ARM_64_STANDARD"
+    : "AL2023_x86_64_STANDARD";
 }
 
 /**
@@ -81,15 +61,12 @@ export function cluster(
 ): Cluster {
   const { config, environment } = args;
   const protect = environmentPolicy(environment).protect;
-  const account = aws.getCallerIdentityOutput({}, { parent });
 
   const serviceRole = new aws.iam.Role(
     `${name}-control-plane`,
     {
       description: `AMS ${environment}: EKS control plane`,
-      assumeRolePolicy: account.accountId.apply((id) =>
-        JSON.stringify(serviceTrustPolicy("eks.amazonaws.com", id, ["sts:TagSession"])),
-      ),
+      assumeRolePolicy: JSON.stringify(serviceTrustPolicy("eks.amazonaws.com", ["sts:TagSession"])),
       tags: awsTags("cluster"),
     },
     { parent },
@@ -140,7 +117,7 @@ export function cluster(
       publicSubnetIds: args.network.publicSubnetIds,
       privateSubnetIds: args.network.privateSubnetIds,
       authenticationMode: eks.AuthenticationMode.Api,
-      accessEntries: adminAccessEntries(config.adminPrincipalArns),
+      accessEntries: clusterAccessEntries(config),
       createOidcProvider: true,
       encryptionConfigKeyArn: args.keyArn,
       enabledClusterLogTypes: [...config.logTypes],
@@ -156,16 +133,19 @@ export function cluster(
       deletionProtection: protect,
       tags: awsTags("cluster"),
     },
-    { parent, protect, dependsOn: [clusterPolicy, keyPolicy, controlPlaneLogs] },
+    {
+      parent,
+      protect,
+      dependsOn: [clusterPolicy, keyPolicy, controlPlaneLogs],
+      transforms: [withoutCreatorAdmin],
+    },
   );
 
   const nodeRole = new aws.iam.Role(
     `${name}-nodes`,
     {
       description: `AMS ${environment}: EKS worker nodes`,
-      assumeRolePolicy: account.accountId.apply((id) =>
-        JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com", id)),
-      ),
+      assumeRolePolicy: JSON.stringify(serviceTrustPolicy("ec2.amazonaws.com")),
       tags: awsTags("cluster"),
     },
     { parent },
@@ -187,6 +167,13 @@ export function cluster(
       // A prefix, not a fixed name: changing instance types replaces the group, create-before-delete.
       nodeGroupNamePrefix: `${args.clusterName}-general-`,
       nodeRole,
+      // @pulumi/eks defaults the version to the cluster's only without a launch template
+      // (createManagedNodeGroup in nodejs/eks/nodes/nodegroup.ts of pulumi/pulumi-eks v4.3.0); ours carries
+      // no AMI, so EKS accepts a version, and the nodes follow `kubernetesVersion`. The node group waits for
+      // the cluster (its `cluster` input), so one update upgrades the control plane first, as EKS requires
+      // (a node group may not be newer than its control plane).
+      version: config.kubernetesVersion,
+      amiType: nodeAmiType(nodeGroup),
       subnetIds: args.network.privateSubnetIds,
       instanceTypes: [...nodeGroup.instanceTypes],
       capacityType: nodeGroup.capacityType,

@@ -117,6 +117,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
         config,
         vpcId: net.vpcId,
         privateSubnetIds: net.privateSubnetIds,
+        zones: net.privateZones,
         clientSecurityGroupId: eks.nodeSecurityGroupId,
         key,
         namespace: namespace.name,

@@ -18,16 +18,30 @@ export function policy(...statements: PolicyStatement[]): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Trust policy that lets an AWS service assume a role, only on behalf of this account. */
-export function serviceTrustPolicy(
-  service: string,
-  accountId: string,
-  extraActions: string[] = [],
-): PolicyDocument {
+/**
+ * Trust policy that lets an AWS service assume a role, with no condition: what EKS documents for the cluster
+ * role (https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html) and the node role
+ * (https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html). EKS does not support the
+ * confused-deputy keys `aws:SourceAccount`/`aws:SourceArn` (AWS support, in
+ * https://github.com/prowler-cloud/prowler/issues/4745), so a trust policy with them fails cluster creation.
+ */
+export function serviceTrustPolicy(service: string, extraActions: string[] = []): PolicyDocument {
   return policy({
     Effect: "Allow",
     Principal: { Service: service },
     Action: ["sts:AssumeRole", ...extraActions],
+  });
+}
+
+/**
+ * Trust policy for a service documented to send `aws:SourceAccount` (e.g. VPC flow logs,
+ * https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html): only on behalf of this account.
+ */
+export function sourceAccountTrustPolicy(service: string, accountId: string): PolicyDocument {
+  return policy({
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sts:AssumeRole",
     Condition: { StringEquals: { "aws:SourceAccount": accountId } },
   });
 }

@@ -3,13 +3,15 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentName, NetworkConfig } from "../../amsConfig/types";
 import { awsTags } from "../labels";
-import { serviceTrustPolicy, policy } from "./iamDocuments";
+import { policy, sourceAccountTrustPolicy } from "./iamDocuments";
 
 export interface Network {
   readonly vpc: awsx.ec2.Vpc;
   readonly vpcId: pulumi.Output<string>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** Zone of each private subnet, in the same order. */
+  readonly privateZones: pulumi.Output<string[]>;
 }
 
 /**
@@ -83,7 +85,18 @@ export function network(
     vpcId: vpc.vpcId,
     publicSubnetIds: vpc.publicSubnetIds,
     privateSubnetIds: vpc.privateSubnetIds,
+    privateZones: subnetZones(vpc.privateSubnetIds, parent),
   };
+}
+
+/**
+ * The zone of each subnet, read back from EC2: a data store instance placed in one of these is in a zone
+ * its subnet group covers, whatever zones awsx picked.
+ */
+function subnetZones(subnetIds: pulumi.Output<string[]>, parent: pulumi.Resource): pulumi.Output<string[]> {
+  return subnetIds.apply((ids) =>
+    pulumi.all(ids.map((id) => aws.ec2.getSubnetOutput({ id }, { parent }).availabilityZone)),
+  );
 }
 
 /** Every accepted and rejected flow of the VPC, kept for a year in prod's log group, encrypted. */
@@ -110,7 +123,7 @@ function flowLogs(
     {
       description: `AMS ${environment}: VPC flow logs delivery to CloudWatch Logs`,
       assumeRolePolicy: account.accountId.apply((id) =>
-        JSON.stringify(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", id)),
+        JSON.stringify(sourceAccountTrustPolicy("vpc-flow-logs.amazonaws.com", id)),
       ),
       tags: awsTags("network"),
     },

@@ -2,8 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AmsConfig, SERVICES, ServiceName } from "../../amsConfig/types";
-import { documentDb, DOCUMENTDB_PORT } from "./data/documentDb";
-import { DATABASE_NAME, postgres } from "./data/postgres";
+import { dataStoreProperties } from "./data/connectionSettings";
+import { databaseUserJobs, databaseUserSecrets, migratorSecret } from "./data/databaseUsers";
+import { documentDb } from "./data/documentDb";
+import { postgres } from "./data/postgres";
+import { rdsCaConfigMap } from "./data/rdsCa";
 import { redis, REDIS_PORT } from "./data/redis";
 import { StoreContext } from "./data/storeNetwork";
 import { policy } from "./iamDocuments";
@@ -21,6 +24,8 @@ export interface StatefulArgs {
   readonly config: AmsConfig;
   readonly vpcId: pulumi.Input<string>;
   readonly privateSubnetIds: pulumi.Input<string[]>;
+  /** The VPC's zones, in its subnets' order: each data store instance goes to its own. */
+  readonly zones: pulumi.Output<string[]>;
   /** Security group of the nodes and pods: the only client the data stores admit. */
   readonly clientSecurityGroupId: pulumi.Input<string>;
   readonly key: aws.kms.Key;
@@ -39,7 +44,7 @@ export interface Stateful {
   readonly properties: Record<string, pulumi.Input<string>>;
   /** Image repository URL per AMS image. */
   readonly repositoryUrls: Record<ImageName, pulumi.Output<string>>;
-  /** Everything the workloads must wait for (their secrets' store and sync objects). */
+  /** Everything the workloads must wait for (synced secrets, the RDS CA bundle, the database users). */
   readonly workloadPrerequisites: pulumi.Resource[];
   readonly outputs: Record<string, pulumi.Input<unknown>>;
   /** The SNS topic every alarm notifies. */
@@ -65,6 +70,7 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
     privateSubnetIds: args.privateSubnetIds,
     clientSecurityGroupId: args.clientSecurityGroupId,
     keyArn: args.key.arn,
+    zones: args.zones,
     protect: policyOfEnvironment.protect,
   };
 
@@ -113,6 +119,7 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
           namespaceName: namespaceName(environment),
           oidc: args.oidc,
           queueArns: jobQueues.map((queue) => queue.queue.arn),
+          postgresResourceId: pg.cluster.clusterResourceId,
           provider: args.provider,
         },
         parent,
@@ -121,7 +128,8 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
   ) as Record<ServiceName, ReturnType<typeof workloadIdentity>>;
 
   // The data stores' AWS-managed secrets live outside ams/<env>/; the operator may read exactly those,
-  // and decrypt them with the environment key (RDS seals its master secret with it).
+  // and decrypt them with the environment key (RDS seals its master secret with it). Only the user
+  // bootstrap Jobs read them; the services log in with their IAM roles.
   new aws.iam.RolePolicy(
     `${name}-external-secrets-stores`,
     {
@@ -150,23 +158,23 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
     },
     { parent },
   );
+  const migrator = migratorSecret(
+    `${name}-postgres-migrator`,
+    {
+      environment,
+      recoveryWindowDays: policyOfEnvironment.secretRecoveryWindowDays,
+      protect: ctx.protect,
+    },
+    parent,
+  );
   const synced: SyncedSecret[] = [
-    {
-      name: "ams-postgres",
-      secretArn: pg.masterSecretArn,
-      keys: { SPRING_DATASOURCE_USERNAME: "username", SPRING_DATASOURCE_PASSWORD: "password" },
-    },
-    {
-      name: "ams-documentdb",
-      secretArn: docdb.masterSecretArn,
-      keys: { username: "username", password: "password" },
-      // Spring takes DocumentDB's required options (TLS, replica set, no retryable writes before engine
-      // 8) only through a URI, and a URI carries the credentials: the operator assembles it in-cluster.
-      template: {
-        SPRING_DATA_MONGODB_URI: pulumi.interpolate`mongodb://{{ .username | urlquery }}:{{ .password | urlquery }}@${docdb.cluster.endpoint}:${DOCUMENTDB_PORT}/${DATABASE_NAME}?tls=true&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false`,
-      },
-    },
     { name: "ams-redis", secretArn: cache.authSecretArn, keys: { SPRING_DATA_REDIS_PASSWORD: "AUTH_TOKEN" } },
+    ...databaseUserSecrets({
+      postgresMasterSecretArn: pg.masterSecretArn,
+      documentDbMasterSecretArn: docdb.masterSecretArn,
+      migratorSecretArn: migrator.arn,
+      postgresWriter: pg.cluster.endpoint,
+    }),
     ...(args.appSecret.hasValue
       ? [
           {
@@ -189,6 +197,23 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
     },
     parent,
   );
+  const kubernetes = { parent, provider: args.provider };
+  const rdsCa = rdsCaConfigMap(
+    `${name}-rds-ca`,
+    { environment, region: config.awsRegion, namespace: args.namespace },
+    kubernetes,
+  );
+  const userJobs = databaseUserJobs(
+    `${name}-users`,
+    {
+      environment,
+      namespace: args.namespace,
+      postgresWriter: pg.cluster.endpoint,
+      documentDbEndpoint: docdb.cluster.endpoint,
+      documentDbRoleArns: SERVICES.map((service) => identities[service].role.arn),
+    },
+    { ...kubernetes, dependsOn: [...secretObjects, rdsCa, ...pg.instances, ...docdb.instances] },
+  );
 
   const monitoring = alarms(
     `${name}-alarms`,
@@ -198,8 +223,8 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
       keyId: args.key.id,
       targets: {
         queues: jobQueues,
-        postgresId: `ams-${environment}-postgres`,
-        postgresReplicaId: pg.replica ? `ams-${environment}-postgres-replica` : undefined,
+        postgresClusterId: `ams-${environment}-postgres`,
+        postgresInstanceIds: pg.instances.map((_, index) => `ams-${environment}-postgres-${index + 1}`),
         redisMemberIds: cache.memberIds,
         documentDbId: `ams-${environment}-docdb`,
       },
@@ -221,13 +246,11 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
   );
 
   const properties: Record<string, pulumi.Input<string>> = {
-    "spring.datasource.url": pulumi.interpolate`jdbc:postgresql://${pg.primary.address}:${pg.primary.port}/${DATABASE_NAME}?sslmode=require`,
-    ...(pg.replica
-      ? {
-          "ams.datasource.reader-url": pulumi.interpolate`jdbc:postgresql://${pg.replica.address}:${pg.replica.port}/${DATABASE_NAME}?sslmode=require`,
-        }
-      : {}),
-    "ams.documentdb.endpoint": docdb.cluster.endpoint,
+    ...dataStoreProperties({
+      postgresWriter: pg.cluster.endpoint,
+      postgresReader: pg.cluster.readerEndpoint,
+      documentDbEndpoint: docdb.cluster.endpoint,
+    }),
     "spring.data.redis.host": cache.group.primaryEndpointAddress,
     "spring.data.redis.port": String(REDIS_PORT),
     "spring.data.redis.ssl.enabled": "true",
@@ -246,11 +269,13 @@ export function statefulServices(name: string, args: StatefulArgs, parent: pulum
     >,
     workloadPrerequisites: [
       ...secretObjects,
+      rdsCa,
+      ...userJobs,
       ...Object.values(identities).map((identity) => identity.serviceAccount),
     ],
     outputs: {
-      postgresEndpoint: pg.primary.address,
-      postgresReplicaEndpoint: pg.replica?.address ?? "",
+      postgresEndpoint: pg.cluster.endpoint,
+      postgresReaderEndpoint: pg.cluster.readerEndpoint,
       documentDbEndpoint: docdb.cluster.endpoint,
       redisEndpoint: cache.group.primaryEndpointAddress,
       queueUrls: Object.fromEntries(jobQueues.map(({ config: queue, queue: q }) => [queue.name, q.url])),

@@ -58,14 +58,19 @@ export function mockResource(type: string, name: string, inputs: State, ctx: Moc
  * `awsx.ec2.Vpc` is a remote component too: one resource under mocks. It answers with the ids its real
  * children would have — one public and one private subnet per availability zone.
  */
+/** The zone of each subnet the awsx mock made up, for the `ec2.getSubnet` look-up. */
+const subnetZones = new Map<string, string>();
+const ZONE_LETTERS = ["a", "b", "c", "d", "e", "f"];
+
 function awsxVpc(name: string, inputs: State, ctx: MockContext): MockResult {
   const hash = stableHash("awsx:ec2:Vpc", name);
   const zones = typeof inputs.numberOfAvailabilityZones === "number" ? inputs.numberOfAvailabilityZones : 3;
   const subnetIds = (kind: string) =>
-    Array.from(
-      { length: zones },
-      (_, zone) => `subnet-0${stableHash(hash, kind, String(zone)).slice(0, 16)}`,
-    );
+    Array.from({ length: zones }, (_, zone) => {
+      const id = `subnet-0${stableHash(hash, kind, String(zone)).slice(0, 16)}`;
+      subnetZones.set(id, `${ctx.region}${ZONE_LETTERS[zone]}`);
+      return id;
+    });
   const vpcId = `vpc-0${hash.slice(0, 16)}`;
   return {
     id: vpcId,
@@ -76,7 +81,7 @@ function awsxVpc(name: string, inputs: State, ctx: MockContext): MockResult {
       privateSubnetIds: subnetIds("private"),
       isolatedSubnetIds: [],
       subnetLayout: [],
-      availabilityZones: ["a", "b", "c", "d", "e", "f"].slice(0, zones).map((zone) => `${ctx.region}${zone}`),
+      availabilityZones: ZONE_LETTERS.slice(0, zones).map((zone) => `${ctx.region}${zone}`),
     },
   };
 }
@@ -228,6 +233,37 @@ const AWS_MOCKS: Readonly<Record<string, AwsMock>> = {
       },
     };
   },
+  "aws:rds/cluster:Cluster": ({ inputs, ctx, physical, hash }) => ({
+    id: physical,
+    extra: {
+      clusterIdentifier: physical,
+      arn: `${regionalArn("rds", ctx)}:cluster:${physical}`,
+      endpoint: `${physical}.cluster-c${hash.slice(0, 11)}.${ctx.region}.rds.amazonaws.com`,
+      readerEndpoint: `${physical}.cluster-ro-c${hash.slice(0, 11)}.${ctx.region}.rds.amazonaws.com`,
+      port: 5432,
+      clusterResourceId: `cluster-${hash.slice(0, 26).toUpperCase()}`,
+      engineVersionActual: `${String(inputs.engineVersion)}.4`,
+      masterUserSecrets:
+        inputs.manageMasterUserPassword === true
+          ? [
+              {
+                secretArn: `${regionalArn("secretsmanager", ctx)}:secret:rds!cluster-${uuidFrom(hash)}-${hash.slice(0, 6)}`,
+                secretStatus: "active",
+              },
+            ]
+          : [],
+    },
+  }),
+  "aws:rds/clusterInstance:ClusterInstance": ({ ctx, physical, hash }) => ({
+    id: physical,
+    extra: {
+      identifier: physical,
+      arn: `${regionalArn("rds", ctx)}:db:${physical}`,
+      endpoint: `${physical}.c${hash.slice(0, 11)}.${ctx.region}.rds.amazonaws.com`,
+      port: 5432,
+      dbiResourceId: `db-${hash.slice(0, 26).toUpperCase()}`,
+    },
+  }),
   "aws:docdb/cluster:Cluster": ({ inputs, ctx, physical, hash }) => ({
     id: physical,
     extra: {
@@ -406,6 +442,11 @@ export function mockInvoke(token: string, inputs: State, ctx: MockContext): Stat
         dnsName: `${name}-123456789.${ctx.region}.elb.amazonaws.com`,
         id: name,
       };
+    }
+    case "aws:ec2/getSubnet:getSubnet": {
+      const zone = subnetZones.get(String(inputs.id));
+      if (!zone) throw new Error(`The offline plan made up no subnet ${String(inputs.id)}`);
+      return { id: inputs.id, availabilityZone: zone, vpcId: "vpc-offline" };
     }
     case "aws:index/getAvailabilityZones:getAvailabilityZones":
       return {

@@ -50,6 +50,16 @@ export function programIn(dir: string): () => Promise<Record<string, unknown>> {
 }
 
 /**
+ * Errors that already failed a run. The Pulumi runtime rejects the stack's outputs with a program's error
+ * once more, later and unhandled (after the run returned); a later run must not take it for its own.
+ */
+const reportedFailures = new WeakSet<object>();
+function remember(err: unknown): unknown {
+  if (typeof err === "object" && err !== null) reportedFailures.add(err);
+  return err;
+}
+
+/**
  * Evaluates the AMS program for one stack under Pulumi mocks — no CLI, credentials or network — and
  * returns what it declares: every resource with its inputs and options, and the stack outputs, with every
  * secret masked. Runs are sequential: the Pulumi runtime is process-global.
@@ -79,7 +89,10 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
   // A failure inside an `apply` surfaces as an unhandled rejection, not through the program's promise;
   // collect them so the run fails with the real error instead of the process dying on it.
   const asyncFailures: unknown[] = [];
-  const onUnhandled = (reason: unknown) => asyncFailures.push(reason);
+  const onUnhandled = (reason: unknown) => {
+    if (typeof reason === "object" && reason !== null && reportedFailures.has(reason)) return;
+    asyncFailures.push(reason);
+  };
   process.on("unhandledRejection", onUnhandled);
   let programOutputs: Record<string, unknown> = {};
   try {
@@ -91,13 +104,15 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
       programOutputs = (await program()) ?? {};
       return programOutputs;
     });
+  } catch (err) {
+    throw remember(err);
   } finally {
     await pulumi.runtime.disconnect();
     process.off("unhandledRejection", onUnhandled);
     process.setSourceMapsEnabled(sourceMaps);
     request.onSettled?.([...mocks.registered.values()].map((resource) => resource.type));
   }
-  if (asyncFailures.length > 0) throw asyncFailures[0];
+  if (asyncFailures.length > 0) throw remember(asyncFailures[0]);
 
   const urns = await engineUrns(captured, project.name, request.stack);
   const stackUrn = `urn:pulumi:${request.stack}::${project.name}::${STACK_TYPE}::${project.name}-${request.stack}`;

@@ -403,7 +403,8 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       assert.equal(spec.serviceAccountName, "ams-api");
       assert.deepEqual(
         container.envFrom.map((source) => Object.values(source)[0].name),
-        ["ams-shared-config", "ams-postgres", "ams-documentdb", "ams-redis"],
+        // No database secret: the services log in to Aurora and DocumentDB with their IAM roles.
+        ["ams-shared-config", "ams-redis"],
       );
       assert.equal(container.securityContext.readOnlyRootFilesystem, true);
       assert.ok(container.env.some((e) => e.name === "AMS_COLOR" && e.value === "blue"));

@@ -4,7 +4,7 @@ import {
   loadBalancerControllerPolicy,
 } from "../../components/environment/addons/loadBalancerControllerPolicy";
 import { CHARTS } from "../../components/environment/addons/charts";
-import { adminAccessEntries } from "../../components/environment/cluster";
+import { clusterAccessEntries } from "../../components/environment/clusterAccess";
 import { subnetMasks } from "../../components/environment/network";
 import { Plan, PlannedResource, findResource, findResources } from "../harness/plan";
 import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
@@ -129,8 +129,10 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
           cluster.inputs.accessEntries as Record<string, { principalArn: string }>,
         );
         assert.deepEqual(
-          entries.map((entry) => entry.principalArn),
-          config.adminPrincipalArns,
+          entries.map((entry) => entry.principalArn).sort(),
+          [...config.adminPrincipalArns, config.ciAccess.deployRoleArn, ...config.ciAccess.previewRoleArns]
+            .filter((arn) => arn !== undefined)
+            .sort(),
         );
 
         const nodes = only(plan, NODE_GROUP);
@@ -171,14 +173,13 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
     it("keys access entries by principal, so removing one admin leaves the others untouched", () => {
       const first = "arn:aws:iam::111122223333:role/ops/platform-admin";
       const second = "arn:aws:iam::111122223333:user/jane";
-      assert.deepEqual(Object.keys(adminAccessEntries([first, second])), [
-        "role-ops-platform-admin",
-        "user-jane",
-      ]);
-      assert.deepEqual(
-        adminAccessEntries([second])["user-jane"],
-        adminAccessEntries([first, second])["user-jane"],
-      );
+      const entries = (admins: string[]) =>
+        clusterAccessEntries({
+          adminPrincipalArns: admins,
+          ciAccess: { deployRoleArn: undefined, previewRoleArns: [] },
+        });
+      assert.deepEqual(Object.keys(entries([first, second])), ["role-ops-platform-admin", "user-jane"]);
+      assert.deepEqual(entries([second])["user-jane"], entries([first, second])["user-jane"]);
     });
 
     it("prod sends every control-plane log type and protects the cluster and its key", async () => {

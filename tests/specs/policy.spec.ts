@@ -5,12 +5,22 @@ import { checkPolicies } from "../harness/policyCheck";
 import { runPlanInProcess } from "../helpers/cli";
 import { planOf, STACKS } from "../helpers/plans";
 
-/** A copy of a plan with one resource changed: the violating variant of a real planned resource. */
-function variant(plan: Plan, type: string, name: string, change: (resource: PlannedResource) => void): Plan {
+/**
+ * A copy of a plan with one resource changed (and, where a rule spans resources, others added next to
+ * it): the violating variant of a real planned resource.
+ */
+function variant(
+  plan: Plan,
+  type: string,
+  name: string,
+  change: (resource: PlannedResource) => void,
+  add: (resource: PlannedResource) => PlannedResource[] = () => [],
+): Plan {
   const copy = structuredClone(plan) as Plan;
   const resource = copy.resources.find((r) => r.type === type && r.name === name);
   if (!resource) throw new Error(`no ${type} ${name} in the plan of ${plan.stack}`);
   change(resource);
+  copy.resources.push(...add(resource));
   return copy;
 }
 
@@ -42,6 +52,7 @@ describe("policy pack (policy/): governance as code", () => {
     type: string;
     name: string;
     change: (r: PlannedResource) => void;
+    add?: (r: PlannedResource) => PlannedResource[];
   }[] = [
     {
       policy: "ams-iam-role-boundary",
@@ -65,7 +76,7 @@ describe("policy pack (policy/): governance as code", () => {
     {
       policy: "ams-stateful-encrypted",
       stack: "dev",
-      type: "aws:rds/instance:Instance",
+      type: "aws:rds/cluster:Cluster",
       name: "ams-data-postgres",
       change: (r) => (r.inputs.storageEncrypted = false),
     },
@@ -79,7 +90,7 @@ describe("policy pack (policy/): governance as code", () => {
     {
       policy: "ams-prod-backups",
       stack: "prod",
-      type: "aws:rds/instance:Instance",
+      type: "aws:rds/cluster:Cluster",
       name: "ams-data-postgres",
       change: (r) => (r.inputs.backupRetentionPeriod = 1),
     },
@@ -100,15 +111,15 @@ describe("policy pack (policy/): governance as code", () => {
     {
       policy: "ams-prod-multi-az",
       stack: "prod",
-      type: "aws:rds/instance:Instance",
-      name: "ams-data-postgres",
-      change: (r) => (r.inputs.multiAz = false),
+      type: "aws:elasticache/replicationGroup:ReplicationGroup",
+      name: "ams-data-redis",
+      change: (r) => (r.inputs.multiAzEnabled = false),
     },
     {
       policy: "ams-no-public-data-stores",
       stack: "prod",
-      type: "aws:rds/instance:Instance",
-      name: "ams-data-postgres",
+      type: "aws:rds/clusterInstance:ClusterInstance",
+      name: "ams-data-postgres-1",
       change: (r) => (r.inputs.publiclyAccessible = true),
     },
     {
@@ -214,13 +225,114 @@ describe("policy pack (policy/): governance as code", () => {
       change: (r) =>
         ((r.inputs.metadata as { labels: Record<string, string> }).labels["ams.io/color"] = "blue"),
     },
+    {
+      policy: "ams-aws-data-store-combinations",
+      stack: "prod",
+      type: "aws:rds/cluster:Cluster",
+      name: "ams-data-postgres",
+      // prod applies changes in the maintenance window: a major upgrade there would fail halfway.
+      change: (r) => (r.inputs.allowMajorVersionUpgrade = true),
+    },
+    {
+      policy: "ams-aws-data-store-combinations",
+      stack: "dev",
+      type: "aws:rds/clusterInstance:ClusterInstance",
+      name: "ams-data-postgres-1",
+      change: (r) => (r.inputs.instanceClass = "db.t4g.micro"),
+    },
+    {
+      policy: "ams-data-kept-on-delete",
+      stack: "staging",
+      type: "aws:rds/cluster:Cluster",
+      name: "ams-data-postgres",
+      change: (r) => {
+        r.inputs.skipFinalSnapshot = true;
+        delete r.inputs.finalSnapshotIdentifier;
+      },
+    },
+    {
+      policy: "ams-data-kept-on-delete",
+      stack: "staging",
+      type: "aws:docdb/cluster:Cluster",
+      name: "ams-data-docdb",
+      change: (r) => (r.inputs.deletionProtection = false),
+    },
+    {
+      policy: "ams-eks-trust-without-source-account",
+      stack: "prod",
+      type: "aws:iam/role:Role",
+      name: "ams-eks-nodes",
+      change: (r) => {
+        const trust = JSON.parse(String(r.inputs.assumeRolePolicy));
+        trust.Statement[0].Condition = { StringEquals: { "aws:SourceAccount": "123456789012" } };
+        r.inputs.assumeRolePolicy = JSON.stringify(trust);
+      },
+    },
+    {
+      policy: "ams-no-replica-of-managed-password",
+      stack: "prod",
+      type: "aws:rds/cluster:Cluster",
+      name: "ams-data-postgres",
+      change: () => undefined,
+      // The design this issue replaced: an RDS instance with a managed password and a read replica of it.
+      add: (cluster) => {
+        const instance = (name: string, inputs: Record<string, unknown>): PlannedResource => ({
+          ...cluster,
+          urn: cluster.urn.replace(
+            "rds/cluster:Cluster::ams-data-postgres",
+            `rds/instance:Instance::${name}`,
+          ),
+          type: "aws:rds/instance:Instance",
+          name,
+          inputs: { storageEncrypted: true, ...inputs },
+        });
+        return [
+          instance("legacy-primary", { identifier: "ams-prod-legacy", manageMasterUserPassword: true }),
+          instance("legacy-replica", {
+            identifier: "ams-prod-legacy-replica",
+            replicateSourceDb: "ams-prod-legacy",
+          }),
+        ];
+      },
+    },
+    {
+      policy: "ams-prod-failover-target",
+      stack: "prod",
+      type: "aws:rds/clusterInstance:ClusterInstance",
+      name: "ams-data-postgres-2",
+      change: (r) => (r.inputs.clusterIdentifier = "some-other-cluster"),
+    },
+    {
+      policy: "ams-prod-failover-target",
+      stack: "prod",
+      type: "aws:docdb/clusterInstance:ClusterInstance",
+      name: "ams-data-docdb-2",
+      change: (r) => (r.inputs.availabilityZone = "ap-northeast-2a"),
+    },
+    {
+      policy: "ams-eks-nodes-follow-control-plane",
+      stack: "prod",
+      type: "eks:index:ManagedNodeGroup",
+      name: "ams-eks-general",
+      change: (r) => delete r.inputs.version,
+    },
+    {
+      policy: "ams-no-rotating-secret-in-services",
+      stack: "prod",
+      type: "kubernetes:apps/v1:Deployment",
+      name: "ams-release-api-blue",
+      change: (r) =>
+        (spec(r).template.spec.containers[0].envFrom as object[]).push({
+          secretRef: { name: "ams-postgres-admin" },
+        }),
+    },
   ];
-  for (const { policy, stack, type, name, change } of cases) {
+  for (const { policy, stack, type, name, change, add } of cases) {
     it(`${policy} catches a violating ${type.split(":").pop()} ${name} (${stack})`, async () => {
       const plan = await planOf(stack);
       assert.deepEqual(await firing(plan, policy), [], "the real resource passes");
       assert.ok(
-        (await firing(variant(plan, type, name, change), policy)).length > 0,
+        (await firing(variant(plan, type, name, change, add), policy)).length > 0,
         "the variant is caught",
       );
     });
@@ -255,7 +367,7 @@ describe("policy pack (policy/): governance as code", () => {
     assert.equal(retention.status, 1, retention.stderr);
     assert.match(
       retention.stdout,
-      /^\[mandatory\] ams-prod-backups {2}urn:pulumi:prod::ams::.*rds\/instance:Instance::ams-data-postgres$/m,
+      /^\[mandatory\] ams-prod-backups {2}urn:pulumi:prod::ams::.*rds\/cluster:Cluster::ams-data-postgres$/m,
     );
   });
 });

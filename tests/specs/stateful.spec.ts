@@ -6,7 +6,8 @@ import { parseStack, problemFor } from "../helpers/config";
 import { canAssumeWithWebIdentity, identityDecision } from "../helpers/iam";
 import { planOf, STACKS } from "../helpers/plans";
 
-const RDS = "aws:rds/instance:Instance";
+const RDS = "aws:rds/cluster:Cluster";
+const RDS_INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
 const DOCDB = "aws:docdb/cluster:Cluster";
 const REDIS = "aws:elasticache/replicationGroup:ReplicationGroup";
 const QUEUE = "aws:sqs/queue:Queue";
@@ -15,6 +16,7 @@ const ECR = "aws:ecr/repository:Repository";
 /** Types that hold data: in prod each must be protected. */
 const STATEFUL_TYPES = [
   RDS,
+  RDS_INSTANCE,
   DOCDB,
   "aws:docdb/clusterInstance:ClusterInstance",
   REDIS,
@@ -36,30 +38,46 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       plan = await planOf("prod");
     });
 
-    it("PostgreSQL: private, encrypted with the environment key, TLS forced, Multi-AZ, backed up, undeletable", () => {
+    it("PostgreSQL: Aurora, private, encrypted with the environment key, TLS forced, backed up, undeletable, IAM logins", () => {
       const db = findResource(plan, RDS, "ams-data-postgres");
+      assert.equal(db.inputs.engine, "aurora-postgresql");
       assert.equal(db.inputs.storageEncrypted, true);
       assert.match(String(db.inputs.kmsKeyId), /^arn:aws:kms:/);
-      assert.equal(db.inputs.publiclyAccessible, false);
-      assert.equal(db.inputs.multiAz, true);
       assert.ok(Number(db.inputs.backupRetentionPeriod) >= 7);
       assert.equal(db.inputs.deletionProtection, true);
       assert.equal(db.inputs.skipFinalSnapshot, false);
       assert.equal(db.inputs.finalSnapshotIdentifier, "ams-prod-postgres-final");
-      assert.equal(db.inputs.performanceInsightsEnabled, true);
+      assert.equal(db.inputs.iamDatabaseAuthenticationEnabled, true);
       assert.equal(db.inputs.manageMasterUserPassword, true);
-      assert.equal(db.inputs.password, undefined, "AWS manages the password; we never hold it");
+      assert.equal(db.inputs.masterPassword, undefined, "AWS manages the password; we never hold it");
       assert.equal(db.options.protect, true);
-      const parameters = findResource(plan, "aws:rds/parameterGroup:ParameterGroup", "ams-data-postgres");
-      assert.equal(parameters.inputs.family, "postgres16");
+      const parameters = findResource(
+        plan,
+        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+        "ams-data-postgres",
+      );
+      assert.equal(parameters.inputs.family, "aurora-postgresql16");
+      assert.equal(
+        db.inputs.dbClusterParameterGroupName,
+        parameters.inputs.name ?? db.inputs.dbClusterParameterGroupName,
+      );
       assert.deepEqual(parameters.inputs.parameters, [{ name: "rds.force_ssl", value: "1" }]);
+      for (const instance of findResources(plan, RDS_INSTANCE)) {
+        assert.equal(instance.inputs.publiclyAccessible, false, instance.urn);
+        assert.equal(instance.inputs.performanceInsightsEnabled, true, instance.urn);
+        assert.equal(instance.options.protect, true, instance.urn);
+      }
     });
 
-    it("PostgreSQL: a protected read replica of the primary (the failover path)", () => {
-      const replica = findResource(plan, RDS, "ams-data-postgres-replica");
-      assert.equal(replica.inputs.replicateSourceDb, "ams-prod-postgres");
-      assert.equal(replica.inputs.storageEncrypted, true);
-      assert.equal(replica.options.protect, true);
+    it("PostgreSQL: a writer and a reader in two zones, the reader the failover target (no RDS read replica)", () => {
+      const instances = findResources(plan, RDS_INSTANCE);
+      assert.equal(instances.length, parseStack("prod").data.postgres.instanceCount);
+      assert.ok(instances.length >= 2);
+      for (const instance of instances) assert.equal(instance.inputs.clusterIdentifier, "ams-prod-postgres");
+      const zones = instances.map((instance) => instance.inputs.availabilityZone);
+      assert.equal(new Set(zones).size, instances.length, `zones ${zones.join()}`);
+      assert.equal(findResources(plan, "aws:rds/instance:Instance").length, 0);
+      assert.match(String(plan.outputs.postgresReaderEndpoint), /\.cluster-ro-/);
     });
 
     it("DocumentDB: TLS enforced, encrypted, two instances, backed up, undeletable, AWS-managed password", () => {
@@ -81,7 +99,9 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
           (p) => p.name === "tls" && p.value === "enabled",
         ),
       );
-      assert.equal(findResources(plan, "aws:docdb/clusterInstance:ClusterInstance").length, 2);
+      const instances = findResources(plan, "aws:docdb/clusterInstance:ClusterInstance");
+      assert.equal(instances.length, 2);
+      assert.equal(new Set(instances.map((instance) => instance.inputs.availabilityZone)).size, 2);
     });
 
     it("cache: encrypted in transit and at rest, automatic failover across zones, AUTH token never shown", () => {
@@ -98,16 +118,18 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       );
     });
 
-    it("replica grows as far as the primary and is alarmed on free storage too", () => {
-      const replica = findResource(plan, RDS, "ams-data-postgres-replica");
+    it("the readers' lag and each instance's local storage are alarmed", () => {
+      const alarms = findResources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm");
+      const lag = alarms.find((a) => a.inputs.name === "ams-prod-postgres-reader-lag") as PlannedResource;
+      assert.deepEqual(lag.inputs.dimensions, { DBClusterIdentifier: "ams-prod-postgres", Role: "READER" });
       assert.equal(
-        replica.inputs.maxAllocatedStorage,
-        parseStack("prod").data.postgres.maxAllocatedStorageGib,
+        lag.inputs.threshold,
+        parseStack("prod").monitoring.thresholds.rdsReplicaLagSeconds * 1000,
       );
-      const alarm = findResources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").find(
-        (a) => a.inputs.name === "ams-prod-postgres-replica-free-storage",
-      );
-      assert.deepEqual(alarm?.inputs.dimensions, { DBInstanceIdentifier: "ams-prod-postgres-replica" });
+      for (const id of ["ams-prod-postgres-1", "ams-prod-postgres-2"]) {
+        const storage = alarms.find((a) => a.inputs.name === `${id}-free-local-storage`);
+        assert.deepEqual(storage?.inputs.dimensions, { DBInstanceIdentifier: id });
+      }
     });
 
     it("cache and DocumentDB keep snapshots and leave a final one; the cache is sealed with the environment key", () => {
@@ -182,17 +204,16 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
   });
 
   describe("dev is smaller and cheaper, with the same kinds of stores", () => {
-    it("single-AZ, no replica, shorter retention, one DocumentDB instance, one cache node", async () => {
+    it("one instance each, shorter retention, no protection, one cache node", async () => {
       const plan = await planOf("dev");
       const db = findResource(plan, RDS, "ams-data-postgres");
-      assert.equal(db.inputs.multiAz, false);
       assert.ok(
         Number(db.inputs.backupRetentionPeriod) <
           Number(findResource(await planOf("prod"), RDS, "ams-data-postgres").inputs.backupRetentionPeriod),
       );
       assert.equal(db.inputs.skipFinalSnapshot, true);
       assert.equal(db.options.protect, false);
-      assert.equal(findResources(plan, RDS).length, 1);
+      assert.equal(findResources(plan, RDS_INSTANCE).length, 1);
       assert.equal(findResources(plan, "aws:docdb/clusterInstance:ClusterInstance").length, 1);
       assert.equal(findResource(plan, REDIS, "ams-data-redis").inputs.automaticFailoverEnabled, false);
     });
@@ -212,14 +233,19 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
         const byName = Object.fromEntries(
           synced.map((s) => [(s.inputs.metadata as { name: string }).name, s]),
         );
-        assert.deepEqual(Object.keys(byName).sort(), ["ams-documentdb", "ams-postgres", "ams-redis"]);
+        assert.deepEqual(Object.keys(byName).sort(), [
+          "ams-documentdb-admin",
+          "ams-postgres-admin",
+          "ams-postgres-migrator",
+          "ams-redis",
+        ]);
         const data = (name: string) =>
           (
             byName[name].inputs.spec as {
               data: { secretKey: string; remoteRef: { key: string; property: string } }[];
             }
           ).data;
-        assert.match(data("ams-postgres")[0].remoteRef.key, /:secret:rds!db-/);
+        assert.match(data("ams-postgres-admin")[0].remoteRef.key, /:secret:rds!cluster-/);
         assert.deepEqual(
           data("ams-redis").map((d) => d.secretKey),
           ["SPRING_DATA_REDIS_PASSWORD"],
@@ -244,17 +270,24 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       assert.ok(!renderPlanText(plan).includes(token));
     });
 
-    it("DocumentDB's URI (credentials inside) is assembled by the operator from a template, not by Pulumi", async () => {
+    it("the migration user's JDBC URL and password are assembled by the operator, the password never by Pulumi", async () => {
       const plan = await planOf("prod");
-      const docdb = findResources(plan, "kubernetes:external-secrets.io/v1:ExternalSecret").find(
-        (s) => (s.inputs.metadata as { name: string }).name === "ams-documentdb",
+      const migrator = findResources(plan, "kubernetes:external-secrets.io/v1:ExternalSecret").find(
+        (s) => (s.inputs.metadata as { name: string }).name === "ams-postgres-migrator",
       ) as PlannedResource;
-      const target = (docdb.inputs.spec as { target: { template: { data: Record<string, string> } } }).target;
+      const target = (migrator.inputs.spec as { target: { template: { data: Record<string, string> } } })
+        .target;
+      assert.equal(target.template.data.FLYWAY_PASSWORD, "{{ .password }}");
+      assert.equal(target.template.data.FLYWAY_USER, "ams_migrator");
       assert.match(
-        target.template.data.SPRING_DATA_MONGODB_URI,
-        /^mongodb:\/\/\{\{ \.username \| urlquery \}\}:\{\{ \.password \| urlquery \}\}@ams-prod-docdb\..*retryWrites=false/,
+        target.template.data.FLYWAY_URL,
+        /^jdbc:postgresql:\/\/ams-prod-postgres\.cluster-.*:5432\/ams\?sslmode=verify-full&sslrootcert=\/etc\/ams\/rds-ca\/rds-ca\.pem$/,
       );
-      assert.match(target.template.data.SPRING_DATA_MONGODB_URI, /tls=true/);
+      assert.equal(
+        findResource(plan, "aws:secretsmanager/secretVersion:SecretVersion", "ams-data-postgres-migrator")
+          .inputs.secretString,
+        "[secret]",
+      );
     });
 
     it("a configured feature-flag key is synced too", async () => {
@@ -275,9 +308,24 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
         )?.inputs.insecureValue;
       assert.match(
         String(value("spring.datasource.url")),
-        /^jdbc:postgresql:\/\/ams-prod-postgres\..*:5432\/ams\?sslmode=require$/,
+        /^jdbc:aws-wrapper:postgresql:\/\/ams-prod-postgres\.cluster-c[^/]+:5432\/ams\?sslmode=verify-full&sslrootcert=\/etc\/ams\/rds-ca\/rds-ca\.pem&wrapperPlugins=iam,failover$/,
       );
-      assert.match(String(value("ams.datasource.reader-url")), /ams-prod-postgres-replica\./);
+      assert.equal(value("spring.datasource.username"), "ams_app");
+      assert.match(String(value("ams.datasource.reader-url")), /ams-prod-postgres\.cluster-ro-/);
+      // DocumentDB users live in $external (IAM) — a driver must not authenticate against the path's database.
+      const mongo = new URL(String(value("spring.data.mongodb.uri")));
+      assert.equal(mongo.protocol, "mongodb:");
+      assert.equal(mongo.username, "", "no credentials in the URI");
+      assert.equal(mongo.pathname, "/ams");
+      assert.equal(mongo.searchParams.get("authSource"), "$external");
+      assert.equal(mongo.searchParams.get("authMechanism"), "MONGODB-AWS");
+      assert.equal(mongo.searchParams.get("tls"), "true");
+      assert.equal(mongo.searchParams.get("retryWrites"), "false");
+      assert.equal(value("spring.data.mongodb.ssl.bundle"), "rds");
+      assert.equal(
+        value("spring.ssl.bundle.pem.rds.truststore.certificate"),
+        "file:/etc/ams/rds-ca/rds-ca.pem",
+      );
       assert.equal(value("spring.data.redis.ssl.enabled"), "true");
       assert.match(
         String(value("ams.queues.jobs.url")),
@@ -414,8 +462,8 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
         "AWS/SQS/ApproximateAgeOfOldestMessage",
         "AWS/SQS/ApproximateNumberOfMessagesVisible",
         "AWS/RDS/CPUUtilization",
-        "AWS/RDS/FreeStorageSpace",
-        "AWS/RDS/ReplicaLag",
+        "AWS/RDS/FreeLocalStorage",
+        "AWS/RDS/AuroraReplicaLag",
         "AWS/ElastiCache/DatabaseMemoryUsagePercentage",
         "AWS/DocDB/CPUUtilization",
       ]) {
@@ -511,11 +559,11 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       assert.equal(cpu.inputs.threshold, 65);
     });
 
-    it("dev has no replica-lag alarm and no Slack delivery", async () => {
+    it("dev has no reader-lag alarm and no Slack delivery", async () => {
       const plan = await planOf("dev");
       assert.ok(
         !findResources(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").some(
-          (a) => a.inputs.metricName === "ReplicaLag",
+          (a) => a.inputs.metricName === "AuroraReplicaLag",
         ),
       );
       assert.equal(
@@ -560,11 +608,10 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
         /owner\/name/,
       );
     });
-    it("a single-AZ or replica-less prod database", () => {
-      assert.equal(problemFor("postgres.multiAz", "prod", "postgres.multiAz=false").allowed, "true in prod");
-      assert.match(
-        problemFor("postgres.readReplica", "prod", "postgres.readReplica=false").allowed,
-        /failover path/,
+    it("a prod database without a reader to fail over to", () => {
+      assert.equal(
+        problemFor("postgres.instanceCount", "prod", "postgres.instanceCount=1").allowed,
+        "an integer from 2 to 16",
       );
     });
     it("a queue retention the dead-letter queue could not outlast, and a zero visibility timeout", () => {

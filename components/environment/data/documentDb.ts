@@ -2,12 +2,17 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DocumentDbConfig } from "../../../amsConfig/types";
 import { awsTags } from "../../labels";
-import { StoreContext, storeSecurityGroup } from "./storeNetwork";
+import { RDS_CA_IDENTIFIER } from "./postgres";
+import { StoreContext, storeSecurityGroup, zoneOf } from "./storeNetwork";
 
 export const DOCUMENTDB_PORT = 27017;
 
+/** The master user; only the user bootstrap Job logs in with it (DocumentDB keeps it in `admin`). */
+export const DOCUMENTDB_MASTER_USER = "ams_admin";
+
 export interface DocumentDb {
   readonly cluster: aws.docdb.Cluster;
+  readonly instances: aws.docdb.ClusterInstance[];
   readonly masterSecretArn: pulumi.Output<string>;
 }
 
@@ -18,8 +23,10 @@ export function documentDbFamily(engineVersion: string): string {
 
 /**
  * Amazon DocumentDB for the MongoDB side of AMS: private, TLS required, encrypted with the environment
- * key, audit logs, backups; deletion protection and a final snapshot in prod. AWS manages the master
- * password in Secrets Manager (DocumentDB supports it), so no password is generated here.
+ * key, audit logs, backups, instances spread over the zones; deletion protection and a final snapshot in
+ * staging and prod. AWS manages the master password in Secrets Manager (DocumentDB supports it); it only
+ * registers the workloads' IAM roles as users (`databaseUsers.ts`), who then log in with MONGODB-AWS.
+ * Size and version changes follow `applyImmediately`; a major version needs `allowMajorVersionUpgrade`.
  */
 export function documentDb(
   name: string,
@@ -66,7 +73,7 @@ export function documentDb(
       clusterIdentifier: identifier,
       engine: "docdb",
       engineVersion: config.engineVersion,
-      masterUsername: "ams_admin",
+      masterUsername: DOCUMENTDB_MASTER_USER,
       manageMasterUserPassword: true,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [securityGroup.id],
@@ -77,6 +84,8 @@ export function documentDb(
       preferredBackupWindow: "17:00-18:00",
       preferredMaintenanceWindow: "sun:19:30-sun:20:30",
       enabledCloudwatchLogsExports: ["audit", "profiler"],
+      applyImmediately: config.applyImmediately,
+      allowMajorVersionUpgrade: config.allowMajorVersionUpgrade,
       deletionProtection: ctx.protect,
       skipFinalSnapshot: !ctx.protect,
       ...(ctx.protect ? { finalSnapshotIdentifier: `${identifier}-final` } : {}),
@@ -84,22 +93,27 @@ export function documentDb(
     },
     { parent, protect: ctx.protect },
   );
-  for (let index = 0; index < config.instanceCount; index++) {
-    new aws.docdb.ClusterInstance(
-      `${name}-${index + 1}`,
-      {
-        identifier: `${identifier}-${index + 1}`,
-        clusterIdentifier: cluster.id,
-        instanceClass: config.instanceClass,
-        caCertIdentifier: "rds-ca-rsa2048-g1",
-        autoMinorVersionUpgrade: true,
-        tags: awsTags("data"),
-      },
-      { parent, protect: ctx.protect },
-    );
-  }
+  const instances = Array.from(
+    { length: config.instanceCount },
+    (_, index) =>
+      new aws.docdb.ClusterInstance(
+        `${name}-${index + 1}`,
+        {
+          identifier: `${identifier}-${index + 1}`,
+          clusterIdentifier: cluster.id,
+          instanceClass: config.instanceClass,
+          availabilityZone: zoneOf(ctx.zones, index),
+          caCertIdentifier: RDS_CA_IDENTIFIER,
+          autoMinorVersionUpgrade: true,
+          applyImmediately: config.applyImmediately,
+          tags: awsTags("data"),
+        },
+        { parent, protect: ctx.protect },
+      ),
+  );
   return {
     cluster,
+    instances,
     masterSecretArn: cluster.masterUserSecrets.apply((secrets) => secrets?.[0]?.secretArn ?? ""),
   };
 }

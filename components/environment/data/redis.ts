@@ -90,6 +90,7 @@ export function redis(
       snapshotWindow: "17:00-18:00",
       maintenanceWindow: "sun:20:30-sun:21:30",
       autoMinorVersionUpgrade: true,
+      applyImmediately: config.applyImmediately,
       ...(ctx.protect ? { finalSnapshotIdentifier: `${groupId}-final` } : {}),
       tags: awsTags("data"),
     },

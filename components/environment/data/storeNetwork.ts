@@ -45,6 +45,13 @@ export interface StoreContext {
   /** Security group of the cluster's nodes and pods: the only allowed client. */
   readonly clientSecurityGroupId: pulumi.Input<string>;
   readonly keyArn: pulumi.Input<string>;
-  /** prod: protect, deletion protection, final snapshots. */
+  /** The VPC's availability zones (names), in the order its subnets use them. */
+  readonly zones: pulumi.Output<string[]>;
+  /** staging and prod: protect, deletion protection, final snapshots. */
   readonly protect: boolean;
+}
+
+/** The zone of a store's `index`-th instance: one per zone, round robin. */
+export function zoneOf(zones: pulumi.Output<string[]>, index: number): pulumi.Output<string> {
+  return zones.apply((names) => names[index % names.length]);
 }

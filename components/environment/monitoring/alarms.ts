@@ -24,8 +24,9 @@ export interface AlarmSpec {
 
 export interface AlarmTargets {
   readonly queues: readonly Queue[];
-  readonly postgresId: string;
-  readonly postgresReplicaId: string | undefined;
+  readonly postgresClusterId: string;
+  /** Writer first, then readers. */
+  readonly postgresInstanceIds: readonly string[];
   readonly redisMemberIds: readonly string[];
   readonly documentDbId: string;
 }
@@ -64,49 +65,46 @@ export function alarmSpecs(
       periodSeconds: 60,
     });
   }
-  const rds = (metricName: string, id: string) => ({
+  // Aurora publishes instance metrics per cluster and role too, so the writer's alarm follows the writer
+  // through a failover (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html).
+  const aurora = (metricName: string, dimensions: Record<string, string>) => ({
     namespace: "AWS/RDS",
     metricName,
-    dimensions: { DBInstanceIdentifier: id },
+    dimensions,
   });
+  const cluster = targets.postgresClusterId;
   specs.push({
-    ...rds("CPUUtilization", targets.postgresId),
+    ...aurora("CPUUtilization", { DBClusterIdentifier: cluster, Role: "WRITER" }),
     name: `${prefix}-postgres-cpu`,
-    description: `PostgreSQL CPU above ${t.rdsCpuPercent}% for 15 minutes`,
+    description: `PostgreSQL writer CPU above ${t.rdsCpuPercent}% for 15 minutes`,
     statistic: "Average",
     comparison: "GreaterThanThreshold",
     threshold: t.rdsCpuPercent,
     evaluationPeriods: 3,
     periodSeconds: 300,
   });
-  specs.push({
-    ...rds("FreeStorageSpace", targets.postgresId),
-    name: `${prefix}-postgres-free-storage`,
-    description: `PostgreSQL free storage below ${t.rdsFreeStorageGib} GiB`,
-    statistic: "Minimum",
-    comparison: "LessThanThreshold",
-    threshold: t.rdsFreeStorageGib * 2 ** 30,
-    evaluationPeriods: 1,
-    periodSeconds: 300,
-  });
-  if (targets.postgresReplicaId) {
+  // The cluster volume grows by itself; what can run out is each instance's local (temporary) storage.
+  for (const instance of targets.postgresInstanceIds) {
     specs.push({
-      ...rds("FreeStorageSpace", targets.postgresReplicaId),
-      name: `${prefix}-postgres-replica-free-storage`,
-      description: `Read replica free storage below ${t.rdsFreeStorageGib} GiB: the failover copy may stall`,
+      ...aurora("FreeLocalStorage", { DBInstanceIdentifier: instance }),
+      name: `${instance}-free-local-storage`,
+      description: `${instance} has less than ${t.rdsFreeStorageGib} GiB of local storage left (sorts, temporary tables)`,
       statistic: "Minimum",
       comparison: "LessThanThreshold",
       threshold: t.rdsFreeStorageGib * 2 ** 30,
       evaluationPeriods: 1,
       periodSeconds: 300,
     });
+  }
+  if (targets.postgresInstanceIds.length > 1) {
     specs.push({
-      ...rds("ReplicaLag", targets.postgresReplicaId),
-      name: `${prefix}-postgres-replica-lag`,
-      description: `Read replica more than ${t.rdsReplicaLagSeconds}s behind: the failover copy is stale`,
+      ...aurora("AuroraReplicaLag", { DBClusterIdentifier: cluster, Role: "READER" }),
+      name: `${prefix}-postgres-reader-lag`,
+      description: `A PostgreSQL reader is more than ${t.rdsReplicaLagSeconds}s behind the writer: the failover target is stale`,
       statistic: "Maximum",
       comparison: "GreaterThanThreshold",
-      threshold: t.rdsReplicaLagSeconds,
+      // Aurora reports replica lag in milliseconds.
+      threshold: t.rdsReplicaLagSeconds * 1000,
       evaluationPeriods: 3,
       periodSeconds: 60,
     });

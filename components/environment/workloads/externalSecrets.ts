@@ -1,12 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentName } from "../../../amsConfig/types";
+import { ROTATING_SOURCE_LABEL } from "../../../policy/awsFacts";
 import { amsLabels } from "../../labels";
 
 /** SecretStore every AMS ExternalSecret reads through (AWS Secrets Manager of the stack's region). */
 export const SECRET_STORE = "aws-secrets-manager";
-/** How often the operator re-reads a secret, so a rotated password reaches pods without a deploy. */
+/** How often the operator re-reads a secret that only changes with a deploy (the cache token, the app secret). */
 export const REFRESH_INTERVAL = "1h";
+/**
+ * How often it re-reads a secret AWS rotates (a data store's managed master secret, every 7 days by default):
+ * a Job that starts after a rotation gets the new value within its retries.
+ */
+export const ROTATING_REFRESH_INTERVAL = "1m";
 
 /** A Kubernetes Secret synced from one Secrets Manager secret: target key → JSON property of the source. */
 export interface SyncedSecret {
@@ -21,12 +27,15 @@ export interface SyncedSecret {
    * only and are not themselves written to the Secret.
    */
   readonly template?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** AWS rotates the source (a managed master secret): refreshed every minute, and labelled so. */
+  readonly sourceRotates?: boolean;
 }
 
 /**
  * Secrets reach pods as Kubernetes Secrets that the External Secrets Operator syncs from Secrets Manager:
  * Pulumi declares only which secret maps to which key, never a value. (API `external-secrets.io/v1`,
- * served by the pinned operator 0.19.)
+ * served by the pinned operator 0.19.) `pulumi up` waits for each to report Ready (`pulumi.com/waitFor`,
+ * pulumi-kubernetes 4.18+, provider/pkg/metadata/overrides.go), so what reads it starts after it is synced.
  */
 export function externalSecrets(
   name: string,
@@ -64,9 +73,17 @@ export function externalSecrets(
           {
             apiVersion: "external-secrets.io/v1",
             kind: "ExternalSecret",
-            metadata: { name: secret.name, namespace: args.namespace, labels: labels(secret.name) },
+            metadata: {
+              name: secret.name,
+              namespace: args.namespace,
+              labels: {
+                ...labels(secret.name),
+                ...(secret.sourceRotates ? { [ROTATING_SOURCE_LABEL]: "true" } : {}),
+              },
+              annotations: { "pulumi.com/waitFor": "condition=Ready" },
+            },
             spec: {
-              refreshInterval: REFRESH_INTERVAL,
+              refreshInterval: secret.sourceRotates ? ROTATING_REFRESH_INTERVAL : REFRESH_INTERVAL,
               secretStoreRef: { kind: "SecretStore", name: SECRET_STORE },
               target: {
                 name: secret.name,

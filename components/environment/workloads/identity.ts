@@ -6,6 +6,7 @@ import { amsLabels } from "../../labels";
 import { parameterPath } from "../appSettings";
 import { policy, PolicyDocument, PolicyStatement } from "../iamDocuments";
 import { ClusterOidc, irsaRole } from "../irsa";
+import { APP_DB_USER } from "../data/databaseUsers";
 
 /** Kubernetes service account of a workload; fixed so pod templates can name it. */
 export function serviceAccountName(service: ServiceName): string {
@@ -22,6 +23,21 @@ export interface WorkloadAccess {
   readonly accountId: string;
   readonly environment: EnvironmentName;
   readonly queueArns: string[];
+  /** Aurora cluster resource id (`cluster-…`): IAM database authentication names users under it. */
+  readonly postgresResourceId: string;
+}
+
+/**
+ * Logging in to Aurora as the services' user with an IAM token
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html).
+ * DocumentDB's MONGODB-AWS needs no permission: the role is the user (`databaseUsers.ts`).
+ */
+function databaseStatement(access: WorkloadAccess): PolicyStatement {
+  return {
+    Effect: "Allow",
+    Action: "rds-db:connect",
+    Resource: `arn:aws:rds-db:${access.region}:${access.accountId}:dbuser:${access.postgresResourceId}/${APP_DB_USER}`,
+  };
 }
 
 function parametersStatement(access: WorkloadAccess, service: ServiceName): PolicyStatement {
@@ -40,8 +56,9 @@ function parametersStatement(access: WorkloadAccess, service: ServiceName): Poli
 }
 
 /**
- * Exactly what each workload may do: both read the shared settings and their own; the api enqueues jobs,
- * the worker consumes them (receive, delete, extend visibility). Neither reads the other's settings.
+ * Exactly what each workload may do: both read the shared settings and their own and log in to Aurora as
+ * the services' user; the api enqueues jobs, the worker consumes them (receive, delete, extend visibility).
+ * Neither reads the other's settings.
  */
 export function workloadPolicy(service: ServiceName, access: WorkloadAccess): PolicyDocument {
   const queueActions =
@@ -54,7 +71,7 @@ export function workloadPolicy(service: ServiceName, access: WorkloadAccess): Po
           "sqs:GetQueueUrl",
           "sqs:GetQueueAttributes",
         ];
-  return policy(parametersStatement(access, service), {
+  return policy(parametersStatement(access, service), databaseStatement(access), {
     Effect: "Allow",
     Action: queueActions,
     Resource: access.queueArns,
@@ -74,6 +91,7 @@ export function workloadIdentity(
     namespaceName: string;
     oidc: ClusterOidc;
     queueArns: pulumi.Input<string>[];
+    postgresResourceId: pulumi.Input<string>;
     provider: k8s.Provider;
   },
   parent: pulumi.Resource,
@@ -85,14 +103,17 @@ export function workloadIdentity(
       oidc: args.oidc,
       namespace: args.namespaceName,
       serviceAccount: serviceAccountName(args.service),
-      policy: pulumi.all([account.accountId, pulumi.all(args.queueArns)]).apply(([accountId, queueArns]) =>
-        workloadPolicy(args.service, {
-          region: args.region,
-          accountId,
-          environment: args.environment,
-          queueArns,
-        }),
-      ),
+      policy: pulumi
+        .all([account.accountId, pulumi.all(args.queueArns), args.postgresResourceId])
+        .apply(([accountId, queueArns, postgresResourceId]) =>
+          workloadPolicy(args.service, {
+            region: args.region,
+            accountId,
+            environment: args.environment,
+            queueArns,
+            postgresResourceId,
+          }),
+        ),
       component: `workload-${args.service}`,
     },
     parent,
