@@ -18,8 +18,17 @@ interface PolicyConfig {
   environment?: string;
 }
 
+/**
+ * Every policy that reads `environment` declares this schema. The engine hands each policy only the config
+ * filed under its own name (`all` carries an enforcement level, nothing else: pulumi/pulumi
+ * pkg/resource/analyzer/config.go, applyConfig), so `environment` is required and has no default: a policy
+ * whose name is missing from `policy/config.<env>.json` fails the engine's config validation
+ * (validatePolicyPackConfig) instead of silently judging prod as dev. The files are generated from this
+ * list by `npm run docs` (policy/packConfig.ts).
+ */
 const configSchema = {
-  properties: { environment: { type: "string" as const, enum: ["dev", "staging", "prod"], default: "dev" } },
+  properties: { environment: { type: "string" as const, enum: ["dev", "staging", "prod"] } },
+  required: ["environment"],
 };
 
 function isProd(getConfig: () => PolicyConfig): boolean {
@@ -220,7 +229,7 @@ export const workloadImages: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema,
   validateResource: (args, report) => {
-    const environment = args.getConfig<PolicyConfig>().environment ?? "dev";
+    const { environment } = args.getConfig<Required<PolicyConfig>>();
     const p = args.props as Props;
     const labels = ((p.metadata as Props | undefined)?.labels ?? {}) as Record<string, string>;
     const ownImage =
