@@ -17,9 +17,9 @@ import { computeDora, DoraMetrics, ROLLBACK_PREFIX } from "../../tools/dora/metr
 import { DoraInputError, UpdateRecord } from "../../tools/dora/model";
 import { renderSvg } from "../../tools/dora/svg";
 import { PROJECT_DIR } from "../harness/projectFiles";
+import { FAKE_PULUMI } from "../helpers/fakePulumi";
 
 const FIXTURES = path.join(PROJECT_DIR, "tests", "fixtures", "dora");
-const FAKE_PULUMI = path.join(PROJECT_DIR, "tests", "fakes", "pulumi", "pulumi");
 const fixture = (name: string) => path.join(FIXTURES, name);
 
 // Every fixture is read with --now 2024-05-31T00:00:00Z --since 30d: the window is May 1 00:00 to May 31 00:00 UTC.
