@@ -332,31 +332,23 @@ describe("cut-over: flags", () => {
     );
   });
 
-  it("the command exits 2 naming the flag, before touching any stack", () => {
-    const entry = path.resolve(__dirname, "..", "..", "tools", "cutover.ts");
-    const result = spawnSync(
+  /** `npm run cutover -- <args>` through its entry point, with no `pulumi` on PATH. */
+  const withoutCli = (...args: string[]) =>
+    spawnSync(
       process.execPath,
-      ["--require", "tsx/cjs", entry, "--stack", "prod", "--to", "purple"],
-      {
-        encoding: "utf8",
-        // No pulumi on PATH: were the stack opened, the exit code would be 5 ("nothing changed"), not 2.
-        env: { ...process.env, PATH: path.dirname(process.execPath) },
-      },
+      ["--require", "tsx/cjs", path.resolve(__dirname, "..", "..", "tools", "cutover.ts"), ...args],
+      { encoding: "utf8", env: { ...process.env, PATH: path.dirname(process.execPath) } },
     );
+
+  it("the command exits 2 naming the flag, before touching any stack", () => {
+    // Were the stack opened, the missing CLI would make it exit 5 ("nothing changed"), not 2.
+    const result = withoutCli("--stack", "prod", "--to", "purple");
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /--to "purple" is not a color; allowed: blue, green/);
   });
 
   it("no Pulumi CLI on PATH: exit 5 (nothing changed) with one line, not the SDK's doubled `spawn pulumi ENOENT`", () => {
-    const entry = path.resolve(__dirname, "..", "..", "tools", "cutover.ts");
-    const result = spawnSync(
-      process.execPath,
-      ["--require", "tsx/cjs", entry, "--stack", "prod", "--to", "green"],
-      {
-        encoding: "utf8",
-        env: { ...process.env, PATH: path.dirname(process.execPath) },
-      },
-    );
+    const result = withoutCli("--stack", "prod", "--to", "green");
     assert.equal(result.status, EXIT.nothingChanged, result.stderr);
     assert.match(result.stderr, /^Nothing was changed: The Pulumi CLI \(`pulumi`\) is not on PATH/m);
     assert.doesNotMatch(result.stderr, /ENOENT|code: -2|err\?:/);

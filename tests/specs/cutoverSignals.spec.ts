@@ -14,6 +14,8 @@ import { DEPLOYED, ROUTING, Sandbox, sandbox } from "../helpers/fakePulumi";
  */
 
 const COMMAND = path.join(PROJECT_DIR, "tests", "fakes", "cutoverCommand.ts");
+/** A cut-over with a bake long enough to be interrupted in. */
+const CUTOVER = ["cutover", "--stack", "dev", "--to", "green", "--bake", "1h", "--poll", "5s"];
 
 interface Started {
   readonly child: ChildProcess;
@@ -85,17 +87,7 @@ describe("cut-over under Ctrl-C (child process, real signals, the fake CLI's sig
   it("Ctrl-C in the terminal during the flip: the CLI gets one SIGINT and cancels; no second update; state and next steps, exit 130", async () => {
     const box = sandbox();
     box.edit((state) => (state.stepDelayMs = 1_500));
-    const started = start(box, [
-      "cutover",
-      "--stack",
-      "dev",
-      "--to",
-      "green",
-      "--bake",
-      "1h",
-      "--poll",
-      "5s",
-    ]);
+    const started = start(box, CUTOVER);
     await until("the flip's update", upRunning(box));
     await sleep(300);
     ctrlC(started);
@@ -119,17 +111,7 @@ describe("cut-over under Ctrl-C (child process, real signals, the fake CLI's sig
   it("`kill -INT` to the tool alone (the CLI heard nothing): the tool cancels the CLI with exactly one SIGINT", async () => {
     const box = sandbox();
     box.edit((state) => (state.stepDelayMs = 1_500));
-    const started = start(box, [
-      "cutover",
-      "--stack",
-      "dev",
-      "--to",
-      "green",
-      "--bake",
-      "1h",
-      "--poll",
-      "5s",
-    ]);
+    const started = start(box, CUTOVER);
     await until("the flip's update", upRunning(box));
     await sleep(300);
     process.kill(started.child.pid!, "SIGINT");
@@ -143,17 +125,7 @@ describe("cut-over under Ctrl-C (child process, real signals, the fake CLI's sig
   it("a second Ctrl-C terminates the CLI: the stack stays locked with a pending operation, and the tool says what to do", async () => {
     const box = sandbox();
     box.edit((state) => (state.stepDelayMs = 4_000));
-    const started = start(box, [
-      "cutover",
-      "--stack",
-      "dev",
-      "--to",
-      "green",
-      "--bake",
-      "1h",
-      "--poll",
-      "5s",
-    ]);
+    const started = start(box, CUTOVER);
     await until("the flip's update", upRunning(box));
     await sleep(300);
     ctrlC(started);
@@ -172,17 +144,7 @@ describe("cut-over under Ctrl-C (child process, real signals, the fake CLI's sig
 
   it("Ctrl-C during the bake: no CLI runs; the flip stays applied and the tool says it is no longer watched", async () => {
     const box = sandbox();
-    const started = start(box, [
-      "cutover",
-      "--stack",
-      "dev",
-      "--to",
-      "green",
-      "--bake",
-      "1h",
-      "--poll",
-      "5s",
-    ]);
+    const started = start(box, CUTOVER);
     // The plain progress prints a "bake:" line once the first alarm read after the flip is done.
     await until("the bake", () => started.stderr().includes("bake: 1h left"));
     await sleep(500);
