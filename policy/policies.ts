@@ -14,7 +14,8 @@ import {
  */
 
 type Props = Record<string, unknown>;
-interface PolicyConfig {
+/** What `getConfig()` returns to a policy that declares `configSchema`. */
+export interface PolicyConfig {
   environment?: string;
 }
 
@@ -24,9 +25,9 @@ interface PolicyConfig {
  * pkg/resource/analyzer/config.go, applyConfig), so `environment` is required and has no default: a policy
  * whose name is missing from `policy/config.<env>.json` fails the engine's config validation
  * (validatePolicyPackConfig) instead of silently judging prod as dev. The files are generated from this
- * list by `npm run docs` (policy/packConfig.ts).
+ * list by `npm run docs` (policy/packConfig.ts). New policies that depend on the environment use this schema.
  */
-const configSchema = {
+export const configSchema = {
   properties: { environment: { type: "string" as const, enum: ["dev", "staging", "prod"] } },
   required: ["environment"],
 };
