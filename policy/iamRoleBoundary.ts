@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { configSchema, PolicyConfig } from "./policyConfig";
 
 /**
  * Every IAM role of an AMS stack carries that stack's workload permissions boundary. The deploy role may
@@ -12,12 +13,10 @@ export const iamRoleBoundary: ResourceValidationPolicy = {
     "Every IAM role carries the stack's workload permissions boundary: no role the deploy role creates can " +
     "manage IAM, so no deployment can widen its own rights through a role it made.",
   enforcementLevel: "mandatory",
-  configSchema: {
-    properties: { environment: { type: "string", enum: ["dev", "staging", "prod"], default: "dev" } },
-  },
+  configSchema,
   validateResource: (args, report) => {
     if (args.type !== "aws:iam/role:Role") return;
-    const environment = (args.getConfig<{ environment?: string }>().environment ?? "dev") as string;
+    const { environment } = args.getConfig<Required<PolicyConfig>>();
     const boundary = args.props.permissionsBoundary;
     const expected = `:policy/ams-${environment}-workload-boundary`;
     if (

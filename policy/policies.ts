@@ -224,7 +224,7 @@ export const workloadImages: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema,
   validateResource: (args, report) => {
-    const environment = args.getConfig<PolicyConfig>().environment ?? "dev";
+    const { environment } = args.getConfig<Required<PolicyConfig>>();
     const p = args.props as Props;
     const labels = ((p.metadata as Props | undefined)?.labels ?? {}) as Record<string, string>;
     // The smoke test (curl) and the database user bootstrap (psql, mongosh) run public client images.

@@ -50,3 +50,12 @@ export function stackFlag(
     );
   return value;
 }
+
+/**
+ * The stack's own name, without the organization and project of a fully qualified `org/project/stack`: what
+ * its config file is named after, `Pulumi.<name>.yaml` (pulumi/pulumi sdk/go/common/workspace/paths.go,
+ * ProjectStackPath, called with the reference's `Name()`; pkg/cmd/pulumi/stack/io.go).
+ */
+export function stackFileName(stack: string): string {
+  return stack.slice(stack.lastIndexOf("/") + 1);
+}

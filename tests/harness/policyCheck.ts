@@ -1,11 +1,22 @@
+import * as fs from "fs";
+import * as path from "path";
 import {
   ReportViolation,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { packConfigFileName } from "../../policy/packConfig";
 import { resourcePolicies, stackPolicies } from "../../policy/policies";
 import { Plan, PlannedResource } from "./plan";
+import {
+  configOf,
+  enforcementLevelOf,
+  parsePolicyPackConfig,
+  PolicyConfigError,
+  resolvePolicyPackConfig,
+} from "./policyConfig";
+import { PROJECT_DIR } from "./projectFiles";
 
 export interface Violation {
   readonly policy: string;
@@ -15,28 +26,67 @@ export interface Violation {
   readonly message: string;
 }
 
+export interface PolicyCheckOptions {
+  /** The policy config file; default `policy/config.<environment>.json`, the file the stack's preview uses. */
+  readonly configFile?: string;
+  /** The policies to run; default the pack's. */
+  readonly resourcePolicies?: readonly ResourceValidationPolicy[];
+  readonly stackPolicies?: readonly StackValidationPolicy[];
+  /** Told the name of each policy that calls `getConfig()`. */
+  readonly onConfigRead?: (policy: string) => void;
+}
+
+/** The policy config file a stack's environment uses (`policy/config.<environment>.json`). */
+export function policyConfigFile(plan: Plan): string {
+  const environment = String(plan.outputs.environment ?? plan.stack);
+  return path.join(PROJECT_DIR, "policy", packConfigFileName(environment));
+}
+
 /**
  * The policy pack's rules run over an offline plan, the way the CrossGuard analyzer would run them over a
  * preview: each resource policy sees every resource's inputs and options, each stack policy all of them.
- * Policy config: the stack's environment.
+ * Policy config comes from the environment's config file, resolved as the engine resolves it
+ * (`policyConfig.ts`): a file the engine would refuse is refused here too, and each policy sees only what
+ * the engine would hand it.
  */
-export async function checkPolicies(plan: Plan): Promise<Violation[]> {
-  const config = { environment: String(plan.outputs.environment ?? plan.stack) };
+export async function checkPolicies(plan: Plan, options: PolicyCheckOptions = {}): Promise<Violation[]> {
+  const resourceRules = options.resourcePolicies ?? resourcePolicies;
+  const stacks = options.stackPolicies ?? stackPolicies;
+  const file = options.configFile ?? policyConfigFile(plan);
+  const shown = path.relative(PROJECT_DIR, file).startsWith("..") ? file : path.relative(PROJECT_DIR, file);
+  if (!fs.existsSync(file))
+    throw new PolicyConfigError(
+      `${shown} does not exist: each environment's preview needs its policy config ` +
+        `(npm run docs generates it from the policy list).`,
+    );
+  const resolved = resolvePolicyPackConfig(
+    [...resourceRules, ...stacks],
+    parsePolicyPackConfig(fs.readFileSync(file, "utf8"), shown),
+    shown,
+  );
+  const getConfig = (policy: string) => () => {
+    options.onConfigRead?.(policy);
+    return configOf(resolved, policy);
+  };
   // Components too: CrossGuard sees them (and the remote ones — eks.Cluster, awsx Vpc — carry the settings).
   const resources = plan.resources.filter(
     (resource) => resource.type !== "pulumi:pulumi:Stack" && !resource.type.startsWith("pulumi:providers:"),
   );
   const violations: Violation[] = [];
-  for (const policy of resourcePolicies) {
+  for (const policy of resourceRules) {
+    const level = enforcementLevelOf(resolved, policy);
+    if (level === "disabled") continue;
     for (const resource of resources) {
-      await runResourcePolicy(policy, args(resource, config), (message, urn) =>
-        violations.push(violation(policy, urn ?? resource.urn, message)),
+      await runResourcePolicy(policy, args(resource, getConfig(policy.name)), (message, urn) =>
+        violations.push(violation(policy, level, urn ?? resource.urn, message)),
       );
     }
   }
-  for (const policy of stackPolicies) {
-    await runStackPolicy(policy, resources, config, (message, urn) =>
-      violations.push(violation(policy, urn ?? plan.resources[0].urn, message)),
+  for (const policy of stacks) {
+    const level = enforcementLevelOf(resolved, policy);
+    if (level === "disabled") continue;
+    await runStackPolicy(policy, resources, getConfig(policy.name), (message, urn) =>
+      violations.push(violation(policy, level, urn ?? plan.resources[0].urn, message)),
     );
   }
   return violations;
@@ -44,13 +94,14 @@ export async function checkPolicies(plan: Plan): Promise<Violation[]> {
 
 function violation(
   policy: ResourceValidationPolicy | StackValidationPolicy,
+  enforcementLevel: string,
   urn: string,
   message: string,
 ): Violation {
-  return { policy: policy.name, enforcementLevel: policy.enforcementLevel ?? "advisory", urn, message };
+  return { policy: policy.name, enforcementLevel, urn, message };
 }
 
-function args(resource: PlannedResource, config: object): ResourceValidationArgs {
+function args(resource: PlannedResource, config: () => Record<string, unknown>): ResourceValidationArgs {
   return {
     type: resource.type,
     props: resource.inputs,
@@ -67,7 +118,7 @@ function args(resource: PlannedResource, config: object): ResourceValidationArgs
     // The AMS policies compare type tokens; typed access through SDK classes is not used offline.
     isType: () => false,
     asType: () => undefined,
-    getConfig: <T extends object>() => config as T,
+    getConfig: <T extends object>() => config() as T,
     notApplicable: (reason?: string): never => {
       throw new Error(`not applicable: ${reason ?? ""}`);
     },
@@ -86,7 +137,7 @@ async function runResourcePolicy(
 async function runStackPolicy(
   policy: StackValidationPolicy,
   resources: PlannedResource[],
-  config: object,
+  config: () => Record<string, unknown>,
   report: ReportViolation,
 ): Promise<void> {
   // The stack arguments mirror what the analyzer builds (resources with the same accessors as above);
@@ -99,7 +150,7 @@ async function runStackPolicy(
         propertyDependencies: {},
       })),
       stackTags: new Map(),
-      getConfig: <T extends object>() => config as T,
+      getConfig: <T extends object>() => config() as T,
       notApplicable: (reason?: string): never => {
         throw new Error(`not applicable: ${reason ?? ""}`);
       },

@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
+import { EventEmitter } from "events";
+import * as fs from "fs";
 import * as path from "path";
 import { Color } from "../../tools/cutover/color";
 import { runCutover } from "../../tools/cutover/cutoverRun";
@@ -7,19 +9,40 @@ import { CutoverPlan, decide, INITIAL_STATE, MAX_UNREADABLE_POLLS } from "../../
 import { formatDuration, parseDuration } from "../../tools/cutover/duration";
 import { EXIT } from "../../tools/cutover/exitCodes";
 import { CutoverFlags, parseCutoverFlags, parseRollbackFlags, UsageError } from "../../tools/cutover/flags";
+import { ONE_PRESS_MS, processInterrupts } from "../../tools/cutover/interrupts";
+import { LOCK_RETRY_DELAYS_MS, retryWhileLocked } from "../../tools/cutover/lockRetry";
+import { commitReminder } from "../../tools/cutover/messages";
 import {
   AlarmPort,
   AlarmState,
-  LastUpdate,
+  Applied,
+  ExpectedChange,
+  Interrupts,
+  PlannedStep,
   ProbeTarget,
   Progress,
+  RunOptions,
   StackPort,
+  StackState,
+  UpdateEntry,
+  UpdateOutcome,
 } from "../../tools/cutover/ports";
 import { createProgress } from "../../tools/cutover/progress";
 import { runRollback } from "../../tools/cutover/rollbackRun";
+import { appliedByFailedUpdate, checkFlipPreview } from "../../tools/cutover/updateOutcome";
+import { PROJECT_DIR } from "../harness/projectFiles";
 
 const T0 = Date.parse("2026-03-02T10:00:00Z");
 const ALARMS = ["ams-prod-api-5xx", "ams-prod-api-p95", "ams-prod-unhealthy-hosts", "ams-prod-queue-backlog"];
+/** The commit prod last deployed, and the checkout's. */
+const DEPLOYED = "a1".repeat(20);
+const PREFIX = "urn:pulumi:prod::ams::ams:delivery:BlueGreenRelease$ams:delivery:BlueGreenService$";
+/** What the offline plan says a flip changes (a slice of the real `plan --compare activeColor=green`). */
+const EXPECTED: ExpectedChange[] = [
+  { urn: `${PREFIX}kubernetes:core/v1:Service::ams-release-api-stable`, op: "update" },
+  { urn: `${PREFIX}kubernetes:core/v1:Service::ams-release-api-preview`, op: "update" },
+  { urn: `${PREFIX}kubernetes:networking.k8s.io/v1:Ingress::ams-release-api-public`, op: "update" },
+];
 
 /** Everything every fake did, in order, with the fake clock's time: the tests read the story from it. */
 class World {
@@ -28,11 +51,41 @@ class World {
   record(entry: string): void {
     this.log.push(`+${(this.now - T0) / 1000}s ${entry}`);
   }
-  /** Only what changes the stack. */
+  /** Only what changes the stack (the config or its resources). */
   changes(): string[] {
-    return this.log.filter((entry) => / (set|up) /.test(entry)).map((entry) => entry.replace(/^\+\S+ /, ""));
+    return this.log
+      .filter((entry) => / (set|unset|up) /.test(entry))
+      .map((entry) => entry.replace(/^\+\S+ /, ""));
   }
 }
+
+/** Ctrl-C, pressed by the test. */
+class FakeInterrupts implements Interrupts {
+  count = 0;
+  private readonly listeners = new Set<(count: number) => void>();
+  subscribe(listener: (count: number) => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  press(): void {
+    this.count += 1;
+    for (const listener of [...this.listeners]) listener(this.count);
+  }
+}
+
+/** A failed update as the adapter reports it. */
+interface Failure {
+  readonly error: string;
+  readonly applied?: Applied;
+  readonly locked?: boolean;
+}
+
+const LOCKED: Failure = {
+  error:
+    "Another update holds the lock of stack prod: [409] Conflict: Another update is currently in progress.",
+  applied: "nothing",
+  locked: true,
+};
 
 class FakeStack implements StackPort {
   declared: string | undefined = "blue";
@@ -50,34 +103,68 @@ class FakeStack implements StackPort {
     },
     cutoverAlarmNames: ALARMS,
   };
-  last: LastUpdate | undefined = { kind: "update", result: "succeeded", endTime: new Date(T0 - 3_600_000) };
-  /** Outcome of each `up`, consumed in order: true succeeds, a string fails with that message. */
-  upResults: (true | string)[] = [];
+  entries: UpdateEntry[] = [
+    {
+      version: 7,
+      kind: "update",
+      result: "succeeded",
+      endTime: new Date(T0 - 3_600_000),
+      message: "deploy greenVersion 1.5.0",
+      gitHead: DEPLOYED,
+      gitDirty: false,
+      resourceChanges: { same: 140, update: 4 },
+    },
+  ];
+  /** Outcome of each `up`, consumed in order: true succeeds, a string fails having changed something. */
+  upResults: (true | string | Failure)[] = [];
   /** How long each `up` takes on the fake clock. */
   upTakesMs = 90_000;
+  /** Called while an `up` runs (to press Ctrl-C in the middle of one). */
+  duringUp: (() => void) | undefined;
+  previewSteps: PlannedStep[] = EXPECTED.map(({ urn, op }) => ({ urn, op }));
+  previewError: string | undefined;
+  pending: string[] = [];
 
   constructor(private readonly world: World) {}
   async outputs() {
     this.world.record("read outputs");
     return structuredClone(this.outputValues);
   }
-  async lastUpdate() {
-    return this.last;
+  async history(count: number) {
+    return this.entries.slice(0, count);
   }
   async declaredActiveColor() {
     return this.declared;
   }
-  async setActiveColor(color: Color) {
-    this.world.record(`set ams:activeColor ${color}`);
+  async declareActiveColor(color: Color | undefined) {
+    this.world.record(color === undefined ? "unset ams:activeColor" : `set ams:activeColor ${color}`);
     this.declared = color;
   }
-  async up(message: string, onStep?: (done: number) => void) {
+  async up(message: string, options: RunOptions): Promise<UpdateOutcome> {
     this.world.record(`up "${message}"`);
     this.world.now += this.upTakesMs;
-    onStep?.(1);
+    options.onStep?.(1);
+    this.duringUp?.();
     const result = this.upResults.shift() ?? true;
-    if (result !== true) throw new Error(`code: 255\n stderr: ${result}`);
-    this.outputValues.activeColor = this.declared;
+    if (result === true) {
+      this.outputValues.activeColor = this.declared ?? "blue";
+      return { ok: true };
+    }
+    const failure = typeof result === "string" ? { error: `code: 255\n stderr: ${result}` } : result;
+    return {
+      ok: false,
+      error: failure.error,
+      applied: failure.applied ?? "some",
+      locked: failure.locked ?? false,
+    };
+  }
+  async previewActiveColor(color: Color) {
+    this.world.record(`preview activeColor ${color}`);
+    if (this.previewError) return { ok: false as const, error: this.previewError };
+    return { ok: true as const, steps: this.previewSteps };
+  }
+  async state(): Promise<StackState> {
+    return { newest: this.entries[0], pendingOperations: this.pending };
   }
 }
 
@@ -86,12 +173,14 @@ function fakeAlarms(
   world: World,
   firing: Record<number, AlarmState> = {},
   failing: number[] = [],
+  onRead: (n: number) => void = () => undefined,
 ): AlarmPort {
   let reads = 0;
   return {
     async read(names) {
       const n = reads++;
       world.record(`read alarms #${n}`);
+      onRead(n);
       if (failing.includes(n)) throw new Error("ThrottlingException: Rate exceeded");
       return {
         alarms: names.map((name) =>
@@ -119,15 +208,20 @@ interface Run {
   probed: ProbeTarget[];
 }
 
-async function cutover(
-  options: Partial<CutoverFlags> = {},
-  setup: (stack: FakeStack) => void = () => undefined,
-  alarms: (world: World) => AlarmPort = (world) => fakeAlarms(world),
-  probeStatus = 200,
-): Promise<Run> {
+interface Setup {
+  stack?: (stack: FakeStack) => void;
+  alarms?: (world: World, interrupts: FakeInterrupts) => AlarmPort;
+  probeStatus?: number;
+  head?: string;
+  localChanges?: string[];
+  interrupts?: FakeInterrupts;
+}
+
+async function cutover(options: Partial<CutoverFlags> = {}, setup: Setup = {}): Promise<Run> {
   const world = new World();
   const stack = new FakeStack(world);
-  setup(stack);
+  const interrupts = setup.interrupts ?? new FakeInterrupts();
+  setup.stack?.(stack);
   const probed: ProbeTarget[] = [];
   let stdout = "";
   let stderr = "";
@@ -140,17 +234,21 @@ async function cutover(
     workDir: "unused",
     ...options,
   };
+  const probeStatus = setup.probeStatus ?? 200;
   const code = await runCutover(flags, {
     stack,
     alarmsIn: (region) => {
       assert.equal(region, "ap-northeast-2");
-      return alarms(world);
+      return (setup.alarms ?? ((w) => fakeAlarms(w)))(world, interrupts);
     },
     probe: async (target) => {
       probed.push(target);
       world.record("probe");
       return { ok: probeStatus < 300, detail: `HTTP ${probeStatus}` };
     },
+    checkout: { head: async () => setup.head ?? DEPLOYED, changes: async () => setup.localChanges ?? [] },
+    expectedFlip: async () => EXPECTED,
+    interrupts,
     clock: {
       now: () => world.now,
       sleep: async (ms) => {
@@ -160,6 +258,7 @@ async function cutover(
     progress: quiet,
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
+    lockRetryDelaysMs: [10_000, 20_000],
   });
   return { code, stdout, stderr, world, stack, probed };
 }
@@ -233,22 +332,28 @@ describe("cut-over: flags", () => {
     );
   });
 
-  it("the command exits 2 naming the flag, before touching any stack", () => {
-    const entry = path.resolve(__dirname, "..", "..", "tools", "cutover.ts");
-    const result = spawnSync(
+  /** `npm run cutover -- <args>` through its entry point, with no `pulumi` on PATH. */
+  const withoutCli = (...args: string[]) =>
+    spawnSync(
       process.execPath,
-      ["--require", "tsx/cjs", entry, "--stack", "prod", "--to", "purple"],
-      {
-        encoding: "utf8",
-        // No pulumi on PATH: were the stack opened, the exit code would be 1, not 2.
-        env: { ...process.env, PATH: path.dirname(process.execPath) },
-      },
+      ["--require", "tsx/cjs", path.resolve(__dirname, "..", "..", "tools", "cutover.ts"), ...args],
+      { encoding: "utf8", env: { ...process.env, PATH: path.dirname(process.execPath) } },
     );
+
+  it("the command exits 2 naming the flag, before touching any stack", () => {
+    // Were the stack opened, the missing CLI would make it exit 5 ("nothing changed"), not 2.
+    const result = withoutCli("--stack", "prod", "--to", "purple");
     assert.equal(result.status, 2, result.stderr);
     assert.match(result.stderr, /--to "purple" is not a color; allowed: blue, green/);
   });
-});
 
+  it("no Pulumi CLI on PATH: exit 5 (nothing changed) with one line, not the SDK's doubled `spawn pulumi ENOENT`", () => {
+    const result = withoutCli("--stack", "prod", "--to", "green");
+    assert.equal(result.status, EXIT.nothingChanged, result.stderr);
+    assert.match(result.stderr, /^Nothing was changed: The Pulumi CLI \(`pulumi`\) is not on PATH/m);
+    assert.doesNotMatch(result.stderr, /ENOENT|code: -2|err\?:/);
+  });
+});
 describe("cut-over: the decision state machine (pure)", () => {
   const plan: CutoverPlan = { stack: "prod", to: "green", bakeMs: 100_000, pollMs: 30_000, dryRun: false };
   const ok = (at: number) => ({ kind: "alarmsRead" as const, at, firing: [], missing: [] });
@@ -296,11 +401,78 @@ describe("cut-over: the decision state machine (pure)", () => {
     });
   });
 
+  it("a flip whose update changed nothing only sets the config back; one that changed something is undone by an update", () => {
+    const flipping = decide(plan, INITIAL_STATE, { kind: "preChecked", failures: [] }).state;
+    const failed = (applied: Applied) => ({
+      kind: "upFailed" as const,
+      at: T0,
+      error: "x",
+      applied,
+      locked: false,
+    });
+    assert.deepEqual(decide(plan, flipping, failed("nothing")).action, { kind: "restoreDeclaration" });
+    for (const applied of ["some", "unknown"] as const)
+      assert.deepEqual(decide(plan, flipping, failed(applied)).action, {
+        kind: "flip",
+        color: "blue",
+        message: "rollback: activeColor green→blue (cutover up failed)",
+      });
+  });
+
   it("an event the phase does not expect is a bug, not a silent no-op", () => {
     assert.throws(
       () => decide(plan, INITIAL_STATE, { kind: "slept", at: T0 }),
       /"slept" is not expected in phase "preChecking"/,
     );
+  });
+});
+
+describe("cut-over: what a failed update changed, and what a flip may change", () => {
+  const entry = (result: string, resourceChanges: Record<string, number>): UpdateEntry => ({
+    version: 8,
+    kind: "update",
+    result,
+    endTime: undefined,
+    message: "",
+    gitHead: undefined,
+    gitDirty: undefined,
+    resourceChanges,
+  });
+  const evidence = { eventsSeen: true, startedChanges: 0, maybeCorrupt: false };
+
+  it("nothing only on positive evidence: no history entry, or events and history that show no changing step", () => {
+    assert.equal(appliedByFailedUpdate({ ...evidence, entry: null }), "nothing");
+    assert.equal(appliedByFailedUpdate({ ...evidence, entry: entry("failed", { same: 140 }) }), "nothing");
+    assert.equal(
+      appliedByFailedUpdate({ ...evidence, entry: entry("failed", { same: 139, read: 1 }) }),
+      "nothing",
+    );
+    // A step that started and failed is in no count, but may have changed its resource half-way.
+    assert.equal(
+      appliedByFailedUpdate({ ...evidence, startedChanges: 1, entry: entry("failed", {}) }),
+      "some",
+    );
+    assert.equal(appliedByFailedUpdate({ ...evidence, entry: entry("failed", { update: 1 }) }), "some");
+    assert.equal(appliedByFailedUpdate({ ...evidence, maybeCorrupt: true, entry: null }), "some");
+    // Without the event stream, or the history, nobody can say.
+    assert.equal(
+      appliedByFailedUpdate({ ...evidence, eventsSeen: false, entry: entry("failed", {}) }),
+      "unknown",
+    );
+    assert.equal(appliedByFailedUpdate({ ...evidence, entry: undefined }), "unknown");
+    assert.equal(appliedByFailedUpdate({ ...evidence, entry: entry("in-progress", {}) }), "unknown");
+  });
+
+  it("a flip's preview may change exactly what the offline plan says, in place; whatever else is named", () => {
+    const same = { urn: "urn:pulumi:prod::ams::aws:rds/instance:Instance::ams-data-postgres", op: "same" };
+    // The real stack's name may be org/ams/prod: URNs are compared from the project on.
+    const clean = checkFlipPreview([...EXPECTED, same], EXPECTED);
+    assert.deepEqual(clean, { unexpected: [], absent: [] });
+    const replaced = { ...EXPECTED[0], op: "replace" };
+    const rds = { ...same, op: "update" };
+    const check = checkFlipPreview([replaced, EXPECTED[1], rds], EXPECTED);
+    assert.deepEqual(check.unexpected, [`replace ${EXPECTED[0].urn}`, `update ${rds.urn}`]);
+    assert.deepEqual(check.absent, [EXPECTED[2].urn]);
   });
 });
 
@@ -331,6 +503,12 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
       /health probe of green \(idle full\) via the preview route \(https:\/\/api\.example\.com\/actuator\/health\/readiness\): HTTP 200/,
     );
     assert.ok(!run.stdout.includes("token=x"));
+    // The preview ran before anything changed, and matched the offline plan.
+    assert.ok(
+      run.world.log.indexOf("+0s preview activeColor green") <
+        run.world.log.indexOf("+0s set ams:activeColor green"),
+    );
+    assert.match(run.stdout, /pulumi preview of activeColor green: 3 planned changes, 3 expected/);
   });
 
   it("alarm during the bake: rolls back with the config restored and reports what fired and when, exit 3", async () => {
@@ -342,7 +520,7 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
       since,
     };
     // Read #6 happens at flip + 5 × 30 s = 10:01:30 + 2m30s = 10:04:00.
-    const run = await cutover({}, undefined, (world) => fakeAlarms(world, { 6: fired }));
+    const run = await cutover({}, { alarms: (world) => fakeAlarms(world, { 6: fired }) });
     assert.equal(run.code, EXIT.rolledBack);
     assert.deepEqual(run.world.changes(), [
       "set ams:activeColor green",
@@ -363,10 +541,28 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     assert.equal(run.world.log.filter((entry) => entry.includes("read alarms")).length, 7);
   });
 
-  it("up failure: config restored, up run again to converge, clear error, exit 1", async () => {
-    const run = await cutover({}, (stack) => {
-      stack.upResults = ["Job ams-api-smoke-green-1-5-0 failed: BackoffLimitExceeded"];
-    });
+  it("a stack file that relied on the default gets no activeColor line from an automatic rollback", async () => {
+    const fired: AlarmState = { name: "ams-prod-api-5xx", state: "ALARM", reason: "5xx", since: undefined };
+    const run = await cutover(
+      {},
+      { stack: (stack) => (stack.declared = undefined), alarms: (world) => fakeAlarms(world, { 1: fired }) },
+    );
+    assert.equal(run.code, EXIT.rolledBack, run.stderr);
+    assert.deepEqual(
+      run.world.changes().filter((change) => !change.startsWith("up")),
+      ["set ams:activeColor green", "unset ams:activeColor"],
+    );
+    assert.equal(run.stack.declared, undefined);
+    assert.equal(run.stack.outputValues.activeColor, "blue");
+  });
+
+  it("up failure after a change: config restored, up run again to converge, clear error, exit 1", async () => {
+    const run = await cutover(
+      {},
+      {
+        stack: (stack) => (stack.upResults = ["Job ams-api-smoke-green-1-5-0 failed: BackoffLimitExceeded"]),
+      },
+    );
     assert.equal(run.code, EXIT.failed);
     assert.deepEqual(run.world.changes(), [
       "set ams:activeColor green",
@@ -377,7 +573,7 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     assert.equal(run.stack.declared, "blue");
     assert.match(
       run.stderr,
-      /Cut-over of prod to green FAILED; ams:activeColor was set back to blue and pulumi up converged/,
+      /Cut-over of prod to green FAILED; ams:activeColor is back to blue and pulumi up converged/,
     );
     assert.match(run.stderr, /Job ams-api-smoke-green-1-5-0 failed: BackoffLimitExceeded/);
     assert.ok(
@@ -386,7 +582,62 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     );
   });
 
-  it("the rollback's own up fails: loud half-switched error with the exact manual commands, exit 1", async () => {
+  const nothingApplied: [string, Failure, RegExp][] = [
+    ["another update holds the lock", LOCKED, /Another update holds the lock of stack prod .*Deployments/],
+    [
+      "a mandatory policy violation",
+      { error: "ams-workload-images: must come from the prod ECR repositories", applied: "nothing" },
+      /ams-workload-images: must come from the prod ECR repositories/,
+    ],
+  ];
+  for (const [what, failure, message] of nothingApplied)
+    it(`the flip's update changed nothing (${what}): config set back, no second update, exit 5`, async () => {
+      const run = await cutover({}, { stack: (stack) => (stack.upResults = [failure]) });
+      assert.equal(run.code, EXIT.nothingChanged, run.stderr);
+      assert.deepEqual(run.world.changes(), [
+        "set ams:activeColor green",
+        'up "cutover: activeColor blue→green (prod)"',
+        "set ams:activeColor blue",
+      ]);
+      assert.match(run.stderr, /did not happen: its pulumi up failed before changing anything/);
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stderr, /HALF-SWITCHED|ROLLBACK FAILED/);
+    });
+
+  it("the restoring update meets a lock: waits it out with a bounded backoff, then converges, exit 1", async () => {
+    const run = await cutover(
+      {},
+      {
+        stack: (stack) => (stack.upResults = ["smoke Job failed", LOCKED, LOCKED, true]),
+      },
+    );
+    assert.equal(run.code, EXIT.failed, run.stderr);
+    assert.equal(run.world.changes().filter((change) => change.startsWith("up")).length, 4);
+    assert.match(run.stderr, /another update holds the stack's lock; trying again in 10s \(attempt 2 of 3\)/);
+    assert.match(run.stderr, /trying again in 20s \(attempt 3 of 3\)/);
+  });
+
+  it("the bake's rollback meets a lock for longer than the retries: NOT APPLIED, the manual commands, exit 6", async () => {
+    const fired: AlarmState = { name: "ams-prod-api-5xx", state: "ALARM", reason: "5xx", since: undefined };
+    const run = await cutover(
+      {},
+      {
+        stack: (stack) => (stack.upResults = [true, LOCKED, LOCKED, LOCKED]),
+        alarms: (world) => fakeAlarms(world, { 1: fired }),
+      },
+    );
+    assert.equal(run.code, EXIT.manual);
+    assert.match(
+      run.stderr,
+      /ROLLBACK NOT APPLIED on stack prod: traffic is still on green, not back on blue/,
+    );
+    assert.match(run.stderr, /Another update holds the lock of stack prod/);
+    assert.ok(run.stderr.includes("pulumi config set activeColor blue --stack prod"), run.stderr);
+    // Three attempts: the first and the two retries the test allows.
+    assert.equal(run.world.changes().filter((change) => change.startsWith("up")).length, 4);
+  });
+
+  it("the rollback's own up fails after a change: loud half-switched error with the exact manual commands, exit 6", async () => {
     const fired: AlarmState = {
       name: "ams-prod-queue-backlog",
       state: "ALARM",
@@ -395,12 +646,13 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     };
     const run = await cutover(
       {},
-      (stack) => {
-        stack.upResults = [true, "kubernetes:core/v1:Service ams-release-api-stable: timeout"];
+      {
+        stack: (stack) =>
+          (stack.upResults = [true, "kubernetes:core/v1:Service ams-release-api-stable: timeout"]),
+        alarms: (world) => fakeAlarms(world, { 1: fired }),
       },
-      (world) => fakeAlarms(world, { 1: fired }),
     );
-    assert.equal(run.code, EXIT.failed);
+    assert.equal(run.code, EXIT.manual);
     assert.match(run.stderr, /ROLLBACK FAILED on stack prod: the environment may be HALF-SWITCHED/);
     assert.ok(run.stderr.includes("pulumi config set activeColor blue --stack prod"), run.stderr);
     assert.ok(run.stderr.includes("pulumi up --stack prod"), run.stderr);
@@ -412,12 +664,17 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     );
   });
 
-  it("--dry-run runs every pre-check and changes nothing", async () => {
+  it("--dry-run runs every pre-check, the preview included, and changes nothing", async () => {
     const run = await cutover({ dryRun: true });
     assert.equal(run.code, EXIT.ok, run.stderr);
     assert.deepEqual(run.world.changes(), []);
     assert.equal(run.stack.declared, "blue");
-    assert.deepEqual(run.world.log, ["+0s read outputs", "+0s probe", "+0s read alarms #0"]);
+    assert.deepEqual(run.world.log, [
+      "+0s read outputs",
+      "+0s probe",
+      "+0s read alarms #0",
+      "+0s preview activeColor green",
+    ]);
     assert.match(run.stdout, /Dry run: the pre-checks passed; nothing was changed/);
     assert.match(
       run.stdout,
@@ -425,48 +682,93 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     );
   });
 
-  const refusals: [string, (stack: FakeStack) => void, RegExp][] = [
+  const refusals: [string, Setup, RegExp][] = [
     [
       "the target is already active",
-      (s) => (s.outputValues.activeColor = "green"),
+      { stack: (s) => (s.outputValues.activeColor = "green") },
       /green is already the active color/,
     ],
     [
       "the idle color has no version",
-      (s) => (s.outputValues.idleVersion = ""),
+      { stack: (s) => (s.outputValues.idleVersion = "") },
       /idle color green has no version/,
     ],
     [
       "the last update failed",
-      (s) => (s.last = { kind: "update", result: "failed", endTime: undefined }),
+      { stack: (s) => (s.entries = [{ ...s.entries[0], version: 8, result: "failed" }, ...s.entries]) },
       /the last update failed/,
     ],
     [
       "the strategy is not blue-green",
-      (s) => (s.outputValues.strategy = "canary"),
+      { stack: (s) => (s.outputValues.strategy = "canary") },
       /strategy is "canary"; cut-over and rollback need "blueGreen"/,
     ],
     [
       "a flip is pending",
-      (s) => (s.declared = "green"),
+      { stack: (s) => (s.declared = "green") },
       /declared "green" but the last update applied "blue"/,
     ],
     [
       "an output is missing",
-      (s) => delete s.outputValues.cutoverAlarmNames,
+      { stack: (s) => delete s.outputValues.cutoverAlarmNames },
       /"cutoverAlarmNames" is missing/,
+    ],
+    [
+      "the checkout has local changes",
+      { localChanges: ["Pulumi.prod.yaml", "components/delivery/traffic.ts"] },
+      /uncommitted changes \(Pulumi\.prod\.yaml, components\/delivery\/traffic\.ts\): the flip would deploy them/,
+    ],
+    [
+      "the checkout is ahead of what prod runs (main after the release tag)",
+      { head: "b2".repeat(20) },
+      /the checkout is at b2b2b2b2b2b2, but the stack last deployed a1a1a1a1a1a1 \(update v7\).*git checkout a1a1/,
+    ],
+    [
+      "the last update ran outside Git",
+      { stack: (s) => (s.entries = [{ ...s.entries[0], gitHead: undefined }]) },
+      /recorded no git\.head/,
+    ],
+    [
+      "the preview plans more than the flip (an unreleased change in the checkout)",
+      {
+        stack: (s) =>
+          s.previewSteps.push({
+            urn: "urn:pulumi:prod::ams::aws:rds/instance:Instance::ams-data-postgres",
+            op: "update",
+          }),
+      },
+      /plans changes a flip does not make[^]*update urn:pulumi:prod::ams::aws:rds\/instance:Instance::ams-data-postgres/,
+    ],
+    [
+      "the preview fails (a mandatory policy violation)",
+      { stack: (s) => (s.previewError = "ams-workload-images: must come from the prod ECR repositories") },
+      /pulumi preview of activeColor green failed:\n\s+ams-workload-images/,
     ],
   ];
   for (const [what, setup, message] of refusals)
     it(`refuses (exit 4, nothing changed) when ${what}`, async () => {
       const run = await cutover({}, setup);
-      assert.equal(run.code, EXIT.refused);
+      assert.equal(run.code, EXIT.refused, run.stderr);
       assert.match(run.stderr, message);
       assert.deepEqual(run.world.changes(), []);
     });
 
+  it("the git.head that counts is the last succeeded update's, past later refreshes", async () => {
+    const run = await cutover(
+      {},
+      {
+        stack: (s) =>
+          (s.entries = [
+            { ...s.entries[0], version: 8, kind: "refresh", gitHead: "c3".repeat(20) },
+            ...s.entries,
+          ]),
+      },
+    );
+    assert.equal(run.code, EXIT.ok, run.stderr);
+  });
+
   it("refuses when the idle color answers the probe with 503, and when an alarm is already in ALARM", async () => {
-    const unhealthy = await cutover({}, undefined, undefined, 503);
+    const unhealthy = await cutover({}, { probeStatus: 503 });
     assert.equal(unhealthy.code, EXIT.refused);
     assert.match(unhealthy.stderr, /green is not healthy: HTTP 503/);
     const firing: AlarmState = {
@@ -475,16 +777,35 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
       reason: "p95 1.9 s",
       since: undefined,
     };
-    const alarmed = await cutover({}, undefined, (world) => fakeAlarms(world, { 0: firing }));
+    const alarmed = await cutover({}, { alarms: (world) => fakeAlarms(world, { 0: firing }) });
     assert.equal(alarmed.code, EXIT.refused);
     assert.match(alarmed.stderr, /alarm "ams-prod-api-p95" is already in ALARM: p95 1\.9 s/);
     assert.deepEqual([...unhealthy.world.changes(), ...alarmed.world.changes()], []);
   });
 
+  it("the pre-checks cannot read the stack (not logged in): exit 5, nothing changed, one line", async () => {
+    const run = await cutover(
+      {},
+      {
+        stack: (s) => {
+          s.outputs = async () => {
+            throw new Error("PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions");
+          };
+        },
+      },
+    );
+    assert.equal(run.code, EXIT.nothingChanged);
+    assert.match(
+      run.stderr,
+      /could not run; nothing was changed:\n {2}The Pulumi CLI is not logged in: run `pulumi login`/,
+    );
+    assert.deepEqual(run.world.changes(), []);
+  });
+
   it("a scaled-down idle color is probed too: its warm pod answers the preview route", async () => {
     const run = await cutover(
       { dryRun: true },
-      (stack) => (stack.outputValues.idleColorPolicy = "scaledDown"),
+      { stack: (stack) => (stack.outputValues.idleColorPolicy = "scaledDown") },
     );
     assert.equal(run.code, EXIT.ok);
     assert.equal(run.probed.length, 1);
@@ -492,24 +813,164 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
   });
 
   it("alarms unreadable three times in a row during the bake → rolled back", async () => {
-    const run = await cutover({}, undefined, (world) => fakeAlarms(world, {}, [2, 3, 4]));
+    const run = await cutover({}, { alarms: (world) => fakeAlarms(world, {}, [2, 3, 4]) });
     assert.equal(run.code, EXIT.rolledBack);
     assert.match(run.stderr, /could not be read 3 times in a row/);
     assert.match(run.stderr, /ThrottlingException: Rate exceeded/);
     assert.equal(run.stack.declared, "blue");
   });
+
+  it("a succeeded flip whose outputs could not be read afterwards is baked, not rolled back", async () => {
+    const run = await cutover(
+      {},
+      {
+        stack: (stack) => {
+          const up = stack.up.bind(stack);
+          stack.up = async (message, options) => {
+            const outcome = await up(message, options);
+            return outcome.ok
+              ? {
+                  ok: true,
+                  note: "pulumi up succeeded (update v8); reading the stack afterwards failed: [503]",
+                }
+              : outcome;
+          };
+        },
+      },
+    );
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    assert.match(run.stderr, /reading the stack afterwards failed/);
+    assert.equal(run.world.changes().length, 2);
+  });
+});
+
+describe("cut-over: Ctrl-C (the orchestrator's side; the CLI's side is in cutoverSignals.spec.ts)", () => {
+  it("during the pre-checks: nothing changed, exit 130", async () => {
+    const interrupts = new FakeInterrupts();
+    const run = await cutover(
+      {},
+      { interrupts, alarms: (world, i) => fakeAlarms(world, {}, [], () => i.press()) },
+    );
+    assert.equal(run.code, EXIT.interrupted);
+    assert.match(run.stderr, /INTERRUPTED during the pre-checks; nothing was changed/);
+    assert.deepEqual(run.world.changes(), []);
+    assert.ok(!run.world.log.some((entry) => entry.includes("preview")), "no preview after the interrupt");
+  });
+
+  it("during the flip's update, which the CLI cancelled after changing something: no further update; state and next steps, exit 130", async () => {
+    const interrupts = new FakeInterrupts();
+    const run = await cutover(
+      {},
+      {
+        interrupts,
+        stack: (stack) => {
+          stack.upResults = [{ error: "update canceled", applied: "some" }];
+          stack.duringUp = () => {
+            interrupts.press();
+            stack.entries = [
+              { ...stack.entries[0], version: 8, result: "failed", message: "cutover" },
+              ...stack.entries,
+            ];
+          };
+          stack.pending = [`${PREFIX}kubernetes:core/v1:Service::ams-release-api-stable`];
+        },
+      },
+    );
+    assert.equal(run.code, EXIT.interrupted);
+    assert.deepEqual(run.world.changes(), [
+      "set ams:activeColor green",
+      'up "cutover: activeColor blue→green (prod)"',
+    ]);
+    assert.match(run.stderr, /INTERRUPTED during its pulumi up, which was cancelled: .*HALF-SWITCHED/);
+    assert.match(run.stderr, /npm run rollback -- --stack prod --reason "interrupted cut-over"/);
+    assert.match(run.stderr, /newest update v8 \(update\) is failed/);
+    assert.match(
+      run.stderr,
+      /1 pending operation\(s\)[^]*ams-release-api-stable[^]*pulumi refresh --stack prod/,
+    );
+  });
+
+  it("during the flip's update, cancelled before it changed anything: config set back, nothing changed, exit 130", async () => {
+    const interrupts = new FakeInterrupts();
+    const run = await cutover(
+      {},
+      {
+        interrupts,
+        stack: (stack) => {
+          stack.upResults = [{ error: "update canceled", applied: "nothing" }];
+          stack.duringUp = () => interrupts.press();
+        },
+      },
+    );
+    assert.equal(run.code, EXIT.interrupted);
+    assert.equal(run.world.changes().at(-1), "set ams:activeColor blue");
+    assert.match(run.stderr, /cancelled before it changed anything and ams:activeColor is back to blue/);
+  });
+
+  it("during the bake: the flip stays applied and the operator is told it is no longer watched, exit 130", async () => {
+    const interrupts = new FakeInterrupts();
+    const run = await cutover(
+      {},
+      { interrupts, alarms: (world, i) => fakeAlarms(world, {}, [], (n) => n === 4 && i.press()) },
+    );
+    assert.equal(run.code, EXIT.interrupted);
+    assert.deepEqual(run.world.changes(), [
+      "set ams:activeColor green",
+      'up "cutover: activeColor blue→green (prod)"',
+    ]);
+    assert.match(
+      run.stderr,
+      /INTERRUPTED 1m30s into the 10m bake: the flip to green is applied and NO LONGER WATCHED/,
+    );
+    assert.match(run.stderr, /npm run rollback -- --stack prod/);
+    assert.equal(run.world.log.filter((entry) => entry.includes("read alarms")).length, 5);
+  });
+
+  it("one press reaching the process three times (terminal, npm, tsx) counts once; a later press counts again", () => {
+    const source = new EventEmitter();
+    let now = 0;
+    const interrupts = processInterrupts(
+      { on: (s, l) => source.on(s, l), off: (s, l) => source.off(s, l) },
+      () => now,
+    );
+    const seen: number[] = [];
+    interrupts.subscribe((count) => seen.push(count));
+    source.emit("SIGINT");
+    now += 5;
+    source.emit("SIGINT");
+    now += 20;
+    source.emit("SIGTERM");
+    assert.deepEqual(seen, [1]);
+    now += ONE_PRESS_MS + 1;
+    source.emit("SIGINT");
+    assert.deepEqual(seen, [1, 2]);
+    interrupts.dispose();
+    assert.equal(source.listenerCount("SIGINT"), 0);
+  });
 });
 
 describe("rollback: the orchestrator", () => {
-  async function rollback(reason: string, setup: (stack: FakeStack) => void = () => undefined) {
+  async function rollback(
+    reason: string,
+    setup: (stack: FakeStack) => void = () => undefined,
+    interrupts = new FakeInterrupts(),
+  ) {
     const world = new World();
     const stack = new FakeStack(world);
     setup(stack);
     let stdout = "";
     let stderr = "";
     const code = await runRollback(
-      { stack: "prod", reason, workDir: "unused" },
-      { stack, progress: quiet, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
+      { stack: "acme/ams/prod", reason, workDir: "unused" },
+      {
+        stack,
+        interrupts,
+        clock: { now: () => world.now, sleep: async (ms) => void (world.now += ms) },
+        progress: quiet,
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        lockRetryDelaysMs: [10_000, 20_000],
+      },
     );
     return { code, stdout, stderr, world, stack };
   }
@@ -525,7 +986,8 @@ describe("rollback: the orchestrator", () => {
       "set ams:activeColor blue",
       'up "rollback: activeColor green→blue (manual)"',
     ]);
-    assert.match(run.stdout, /Pulumi\.prod\.yaml now declares activeColor blue: commit it/);
+    // A fully qualified stack name: the file is still Pulumi.<stack>.yaml.
+    assert.match(run.stdout, /^Pulumi\.prod\.yaml now declares activeColor blue: commit it/m);
   });
 
   it("after a half-done flip it follows the declared color, not the stale outputs", async () => {
@@ -538,17 +1000,99 @@ describe("rollback: the orchestrator", () => {
     assert.match(run.stdout, /declared green but the last update applied blue/);
   });
 
-  it("its own up failing is the loud error with the manual commands, exit 1", async () => {
+  it("a lock held by a Deployments run is waited out with a bounded backoff", async () => {
+    const run = await rollback("INC-7", (stack) => (stack.upResults = [LOCKED, true]));
+    assert.equal(run.code, EXIT.ok, run.stderr);
+    assert.match(run.stderr, /trying again in 10s \(attempt 2 of 3\)/);
+    assert.equal(run.world.now - T0, 2 * 90_000 + 10_000);
+  });
+
+  it("a lock that outlasts the retries: not applied, config set back as it was, exit 5", async () => {
+    const run = await rollback("INC-7", (stack) => (stack.upResults = [LOCKED, LOCKED, LOCKED]));
+    assert.equal(run.code, EXIT.nothingChanged);
+    assert.equal(run.stack.declared, "blue");
+    assert.equal(run.world.changes().at(-1), "set ams:activeColor blue");
+    assert.match(run.stderr, /ROLLBACK NOT APPLIED on stack acme\/ams\/prod/);
+    assert.match(run.stderr, /Nothing was changed: ams:activeColor is blue again, as before/);
+  });
+
+  it("its own up failing after a change is the loud error with the manual commands, exit 6", async () => {
     const run = await rollback("manual", (stack) => (stack.upResults = ["update canceled"]));
-    assert.equal(run.code, EXIT.failed);
+    assert.equal(run.code, EXIT.manual);
     assert.match(run.stderr, /HALF-SWITCHED/);
-    assert.ok(run.stderr.includes("pulumi config set activeColor green --stack prod"));
+    assert.ok(run.stderr.includes("pulumi config set activeColor green --stack acme/ams/prod"));
   });
 
   it("refuses when the idle color has no version", async () => {
     const run = await rollback("manual", (stack) => (stack.outputValues.idleVersion = ""));
     assert.equal(run.code, EXIT.refused);
     assert.deepEqual(run.world.changes(), []);
+  });
+
+  it("interrupted during its update after a change: state and the command to finish, exit 130", async () => {
+    const interrupts = new FakeInterrupts();
+    const run = await rollback(
+      "manual",
+      (stack) => {
+        stack.upResults = [{ error: "update canceled", applied: "some" }];
+        stack.duringUp = () => interrupts.press();
+      },
+      interrupts,
+    );
+    assert.equal(run.code, EXIT.interrupted);
+    assert.match(
+      run.stderr,
+      /INTERRUPTED during its pulumi up[^]*Finish the rollback now: pulumi up --stack acme\/ams\/prod/,
+    );
+    assert.match(run.stderr, /No pending operations/);
+  });
+});
+
+describe("cut-over: the lock retry", () => {
+  it("retries only a lock, as often as there are delays, and stops waiting on an interrupt", async () => {
+    const outcomes: UpdateOutcome[] = [
+      { ok: false, error: "409", locked: true, applied: "nothing" },
+      { ok: false, error: "409", locked: true, applied: "nothing" },
+      { ok: false, error: "smoke failed", locked: false, applied: "some" },
+    ];
+    const waits: number[] = [];
+    let calls = 0;
+    const last = await retryWhileLocked(
+      async () => outcomes[calls++],
+      async (ms) => (waits.push(ms), "waited"),
+      () => undefined,
+      [1, 2, 3],
+    );
+    assert.deepEqual([calls, waits, last.ok], [3, [1, 2], false]);
+    calls = 0;
+    await retryWhileLocked(
+      async () => outcomes[calls++],
+      async () => "interrupted",
+      () => undefined,
+      [1, 2],
+    );
+    assert.equal(calls, 1);
+    // The default backoff is bounded: five minutes in all.
+    assert.equal(
+      LOCK_RETRY_DELAYS_MS.reduce((sum, ms) => sum + ms, 0),
+      300_000,
+    );
+  });
+});
+
+describe("cut-over: the runbook's exit-code table is the code's", () => {
+  it("docs/runbook-cutover.md lists every exit code, and only those", () => {
+    const runbook = fs.readFileSync(path.join(PROJECT_DIR, "docs", "runbook-cutover.md"), "utf8");
+    const table = runbook.slice(runbook.indexOf("## Exit codes"));
+    const documented = [...table.matchAll(/^\| (\d+) +\|/gm)].map((match) => Number(match[1]));
+    assert.deepEqual(documented, Object.values(EXIT));
+  });
+
+  it("the commit reminder names the stack file of a fully qualified stack", () => {
+    assert.equal(
+      commitReminder("acme/ams/prod", "green"),
+      "Pulumi.prod.yaml now declares activeColor green: commit it and merge it (PR) so the next Git-triggered deployment keeps green.",
+    );
   });
 });
 

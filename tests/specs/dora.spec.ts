@@ -17,6 +17,7 @@ import { computeDora, DoraMetrics, ROLLBACK_PREFIX } from "../../tools/dora/metr
 import { DoraInputError, UpdateRecord } from "../../tools/dora/model";
 import { renderSvg } from "../../tools/dora/svg";
 import { PROJECT_DIR } from "../harness/projectFiles";
+import { FAKE_PULUMI } from "../helpers/fakePulumi";
 
 const FIXTURES = path.join(PROJECT_DIR, "tests", "fixtures", "dora");
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -96,6 +97,23 @@ describe("DORA report: reading `pulumi stack history --json`", () => {
     );
     assert.throws(() => parseHistory("[", "h.json"), /h\.json is not JSON/);
     assert.throws(() => readHistoryFile(fixture("absent.json")), /--history ".*absent\.json" cannot be read/);
+  });
+
+  it("a not-started update, whose endTime the CLI prints as 1970, is read as never started, not as malformed", () => {
+    const updates = readHistoryFile(fixture("not-started.json"));
+    const queued = updates.find((update) => update.version === 3);
+    assert.equal(queued?.result, "not-started");
+    assert.equal(queued?.end, undefined);
+    const metrics = computeDora({ updates, now: NOW, windowMs: THIRTY_DAYS, commitTime: undefined });
+    assert.deepEqual(
+      metrics.deployments.map((deployment) => deployment.version),
+      [2],
+    );
+    assert.deepEqual(metrics.ignored, { inProgress: [], notStarted: [3], otherKinds: {} });
+    assert.match(
+      renderMarkdown({ metrics, context: { stack: "prod", source: "x", chart: undefined } }),
+      /^- never started: v3$/m,
+    );
   });
 
   it("an empty history is valid: a stack that was never updated", () => {
@@ -210,7 +228,11 @@ describe("DORA report: the figures (expected values worked out by hand from the 
         ["2024-W22", 0, 0],
       ],
     );
-    assert.deepEqual(metrics.ignored, { inProgress: [20], otherKinds: { preview: 1, refresh: 1 } });
+    assert.deepEqual(metrics.ignored, {
+      inProgress: [20],
+      notStarted: [],
+      otherKinds: { preview: 1, refresh: 1 },
+    });
   });
 
   it("a rollback flip marks the cut-over it undoes as the failed change", () => {
@@ -397,34 +419,47 @@ describe("DORA report: the Automation API adapter", () => {
     assert.equal(entries.length, 12);
   });
 
-  describe("through a recording fake `pulumi` first on PATH", function () {
+  describe("through the recording fake `pulumi` (tests/fakes/pulumi) first on PATH", function () {
     this.timeout(30_000);
     let dir: string;
     const saved = {
       PATH: process.env.PATH,
       log: process.env.FAKE_PULUMI_LOG,
-      history: process.env.FAKE_PULUMI_HISTORY,
+      state: process.env.FAKE_PULUMI_STATE,
     };
+    const calls = () =>
+      fs
+        .readFileSync(path.join(dir, "calls.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { argv: string[] }).argv);
 
     before(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "ams-dora-pulumi-"));
       fs.mkdirSync(path.join(dir, "bin"));
-      fs.writeFileSync(path.join(dir, "bin", "pulumi"), FAKE_PULUMI, { mode: 0o755 });
+      // A wrapper rather than a symlink: it runs the fake with this Node whatever the checkout's file modes are.
+      fs.writeFileSync(
+        path.join(dir, "bin", "pulumi"),
+        `#!/bin/sh\nexec "${process.execPath}" "${FAKE_PULUMI}" "$@"\n`,
+        { mode: 0o755 },
+      );
+      const history = JSON.parse(fs.readFileSync(fixture("typical.json"), "utf8")) as unknown[];
+      fs.writeFileSync(path.join(dir, "state.json"), JSON.stringify({ stack: "prod", history }));
       process.env.PATH = `${path.join(dir, "bin")}${path.delimiter}${process.env.PATH}`;
       process.env.FAKE_PULUMI_LOG = path.join(dir, "calls.jsonl");
-      process.env.FAKE_PULUMI_HISTORY = fixture("typical.json");
+      process.env.FAKE_PULUMI_STATE = path.join(dir, "state.json");
     });
     after(() => {
       for (const [key, value] of [
         ["PATH", saved.PATH],
         ["FAKE_PULUMI_LOG", saved.log],
-        ["FAKE_PULUMI_HISTORY", saved.history],
+        ["FAKE_PULUMI_STATE", saved.state],
       ] as const)
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
     });
 
-    it("selects the stack, runs `stack history --json` page by page without --show-secrets", async () => {
+    it("runs `stack history --json` page by page without --show-secrets, and never selects the stack", async () => {
       const updates = await readStackHistory({
         stackName: "prod",
         workDir: dir,
@@ -432,29 +467,41 @@ describe("DORA report: the Automation API adapter", () => {
         pageSize: 4,
       });
       assert.deepEqual(updates, readHistoryFile(fixture("typical.json")));
-      const calls = fs
-        .readFileSync(path.join(dir, "calls.jsonl"), "utf8")
-        .trim()
-        .split("\n")
-        .map((line) => JSON.parse(line) as string[]);
-      const history = calls.filter((args) => args[0] === "stack" && args[1] === "history");
-      assert.ok(calls.some((args) => args.join(" ").startsWith("stack select --stack prod")));
+      const history = calls().filter((args) => args[0] === "stack" && args[1] === "history");
+      // `pulumi stack select` would change the operator's current stack behind their back.
+      assert.ok(!calls().some((args) => args[0] === "stack" && args[1] === "select"), calls().join("\n"));
       assert.deepEqual(
         history.map((args) => args.slice(0, 7)),
         [1, 2, 3].map((page) => ["stack", "history", "--json", "--page-size", "4", "--page", String(page)]),
       );
       assert.ok(history.every((args) => args.includes("--stack") && args.includes("prod")));
-      assert.ok(calls.every((args) => !args.includes("--show-secrets")));
+      assert.ok(calls().every((args) => !args.includes("--show-secrets")));
     });
 
-    it("the command reports a stack the CLI cannot select with exit 1 and the --history workaround", async () => {
+    it("the command reports a stack the CLI does not know with exit 1, one clear line and the --history workaround", async () => {
       const result = await runDora(["--stack", "missing", "--now", "2024-05-31T00:00:00Z"], {
         projectDir: dir,
       });
       assert.equal(result.status, 1);
       assert.match(result.stderr, /Could not read the history of stack "missing" through the Pulumi CLI/);
-      assert.match(result.stderr, /no stack named 'missing'/);
+      assert.match(result.stderr, /Stack "missing" does not exist in the backend/);
+      assert.doesNotMatch(result.stderr, /code: |stdout: |err\?: /);
       assert.match(result.stderr, /--history/);
+    });
+
+    it("without the CLI on PATH: exit 1 saying so once, not the SDK's doubled `spawn pulumi ENOENT`", async () => {
+      const path_ = process.env.PATH;
+      process.env.PATH = path.dirname(process.execPath);
+      try {
+        const result = await runDora(["--stack", "prod", "--now", "2024-05-31T00:00:00Z"], {
+          projectDir: dir,
+        });
+        assert.equal(result.status, 1);
+        assert.match(result.stderr, /The Pulumi CLI \(`pulumi`\) is not on PATH/);
+        assert.doesNotMatch(result.stderr, /ENOENT/);
+      } finally {
+        process.env.PATH = path_;
+      }
     });
   });
 });
@@ -609,27 +656,3 @@ async function runDora(
   );
   return { status, stdout, stderr };
 }
-
-/** Answers what the Automation API asks and records every call, one JSON array of arguments per line. */
-const FAKE_PULUMI = `#!/usr/bin/env node
-const fs = require("fs");
-const args = process.argv.slice(2);
-fs.appendFileSync(process.env.FAKE_PULUMI_LOG, JSON.stringify(args) + "\\n");
-const value = (flag) => args[args.indexOf(flag) + 1];
-if (args[0] === "version") {
-  process.stdout.write("v3.248.0\\n");
-} else if (args[0] === "stack" && args[1] === "select") {
-  if (value("--stack") === "missing") {
-    process.stderr.write("error: no stack named 'missing' found\\n");
-    process.exit(255);
-  }
-} else if (args[0] === "stack" && args[1] === "history") {
-  const all = JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_HISTORY, "utf8"));
-  const size = Number(value("--page-size"));
-  const page = Number(value("--page"));
-  process.stdout.write(JSON.stringify(all.slice((page - 1) * size, page * size)));
-} else {
-  process.stderr.write("fake pulumi: unexpected " + args.join(" ") + "\\n");
-  process.exit(1);
-}
-`;

@@ -1,8 +1,15 @@
 import { Color, otherColor } from "./color";
 import { formatDuration } from "./duration";
 import { EXIT } from "./exitCodes";
-import { commitReminder, cutoverMessage, halfSwitchedError, lastLines, rollbackMessage } from "./messages";
-import { AlarmState } from "./ports";
+import {
+  commitReminder,
+  cutoverMessage,
+  halfSwitchedError,
+  lastLines,
+  lockHint,
+  rollbackMessage,
+} from "./messages";
+import { AlarmState, Applied } from "./ports";
 
 /**
  * The cut-over as a pure state machine: `decide(plan, state, event)` returns the next state and the one
@@ -25,9 +32,14 @@ export type Trigger =
   | { readonly kind: "alarm"; readonly at: number; readonly firing: readonly AlarmState[] }
   | { readonly kind: "unwatched"; readonly at: number; readonly error: string };
 
+type UpFailed = Extract<CutoverEvent, { kind: "upFailed" }>;
+
 export type CutoverState =
   | { readonly phase: "preChecking" }
   | { readonly phase: "flipping" }
+  /** The flip's update changed nothing: only the stack config is set back. */
+  | { readonly phase: "undoing"; readonly failure: UpFailed; readonly interrupted: boolean }
+  /** The flip's update changed something: the old color is declared and applied again. */
   | { readonly phase: "restoring"; readonly cause: string }
   | {
       readonly phase: "baking";
@@ -40,8 +52,20 @@ export type CutoverState =
 
 export type CutoverEvent =
   | { readonly kind: "preChecked"; readonly failures: readonly string[] }
+  /** The pre-checks could not run at all (no CLI, not logged in, no such stack): nothing was touched. */
+  | { readonly kind: "preCheckError"; readonly error: string }
   | { readonly kind: "upSucceeded"; readonly at: number }
-  | { readonly kind: "upFailed"; readonly at: number; readonly error: string }
+  | {
+      readonly kind: "upFailed";
+      readonly at: number;
+      readonly error: string;
+      /** What the failed update changed (updateOutcome.ts). */
+      readonly applied: Applied;
+      /** Another update held the stack's lock (after the retries, on the way back). */
+      readonly locked: boolean;
+    }
+  | { readonly kind: "declarationRestored" }
+  | { readonly kind: "declarationNotRestored"; readonly error: string }
   | {
       readonly kind: "alarmsRead";
       readonly at: number;
@@ -49,17 +73,23 @@ export type CutoverEvent =
       readonly missing: readonly string[];
     }
   | { readonly kind: "alarmsUnreadable"; readonly at: number; readonly error: string }
-  | { readonly kind: "slept"; readonly at: number };
+  | { readonly kind: "slept"; readonly at: number }
+  /** Ctrl-C or SIGTERM arrived while the action that produced `last` ran. */
+  | { readonly kind: "interrupted"; readonly at: number; readonly last: CutoverEvent };
 
 export interface Outcome {
   readonly exitCode: number;
   /** What the operator reads last; errors go to stderr. */
   readonly lines: readonly string[];
+  /** An update was cut short: the stack's state (lock, pending operations) is read and shown too. */
+  readonly reportState?: boolean;
 }
 
 export type CutoverAction =
-  /** Set `ams:activeColor` to `color`, then `pulumi up --message <message>`. */
+  /** Declare `ams:activeColor` `color` (going back: as it was declared before), then `pulumi up -m <message>`. */
   | { readonly kind: "flip"; readonly color: Color; readonly message: string }
+  /** Set the stack config back to what it declared before the flip; no update. */
+  | { readonly kind: "restoreDeclaration" }
   | { readonly kind: "pollAlarms" }
   | { readonly kind: "sleep"; readonly ms: number }
   | { readonly kind: "finish"; readonly outcome: Outcome };
@@ -73,13 +103,19 @@ export const INITIAL_STATE: CutoverState = { phase: "preChecking" };
 
 export function decide(plan: CutoverPlan, state: CutoverState, event: CutoverEvent): Step {
   const from = otherColor(plan.to);
+  if (event.kind === "interrupted") return interrupted(plan, state, event);
   switch (state.phase) {
     case "preChecking":
+      if (event.kind === "preCheckError")
+        return finish(EXIT.nothingChanged, [
+          `Cut-over of ${plan.stack} to ${plan.to} could not run; nothing was changed:`,
+          ...lastLines(event.error, 12).map((line) => `  ${line}`),
+        ]);
       if (event.kind !== "preChecked") break;
       if (event.failures.length > 0)
         return finish(EXIT.refused, [
           `Cut-over of ${plan.stack} to ${plan.to} refused by the pre-checks; nothing was changed:`,
-          ...event.failures.map((failure) => `  - ${failure}`),
+          ...event.failures.map((failure) => (failure.startsWith("    ") ? failure : `  - ${failure}`)),
         ]);
       if (plan.dryRun)
         return finish(EXIT.ok, [
@@ -99,6 +135,13 @@ export function decide(plan: CutoverPlan, state: CutoverState, event: CutoverEve
           state: { phase: "baking", startedAt: event.at, endsAt: event.at + plan.bakeMs, unreadable: 0 },
           action: { kind: "pollAlarms" },
         };
+      // Nothing changed (a lock, a config, program or policy error before any resource): running the update
+      // again for the old color would fail the same way and cry "half-switched"; only the config goes back.
+      if (event.kind === "upFailed" && event.applied === "nothing")
+        return {
+          state: { phase: "undoing", failure: event, interrupted: false },
+          action: { kind: "restoreDeclaration" },
+        };
       // The failed update may have moved some routing objects already (the gates run before routing, but
       // a later step can still fail), so the old color is declared again and applied, not just declared.
       if (event.kind === "upFailed")
@@ -108,15 +151,32 @@ export function decide(plan: CutoverPlan, state: CutoverState, event: CutoverEve
         };
       break;
 
+    case "undoing":
+      if (event.kind === "declarationRestored")
+        return state.interrupted
+          ? finish(EXIT.interrupted, [
+              `Cut-over of ${plan.stack} to ${plan.to} interrupted; its update was cancelled before it changed ` +
+                `anything and ams:activeColor is back to ${from} as before. Nothing was changed.`,
+            ])
+          : finish(EXIT.nothingChanged, notApplied(plan, state.failure));
+      if (event.kind === "declarationNotRestored")
+        return finish(EXIT.manual, [
+          `Cut-over of ${plan.stack} to ${plan.to} did not happen: its update changed nothing, but ` +
+            `ams:activeColor still declares ${plan.to} and could not be set back (${event.error}).`,
+          `Set it back by hand, or the next pulumi up flips without a bake:`,
+          `  pulumi config set activeColor ${from} --stack ${plan.stack}`,
+        ]);
+      break;
+
     case "restoring":
       if (event.kind === "upSucceeded")
         return finish(EXIT.failed, [
-          `Cut-over of ${plan.stack} to ${plan.to} FAILED; ams:activeColor was set back to ${from} and ` +
+          `Cut-over of ${plan.stack} to ${plan.to} FAILED; ams:activeColor is back to ${from} and ` +
             `pulumi up converged the stack on ${from}. The cut-over's update failed with:`,
           ...lastLines(state.cause, 12).map((line) => `  ${line}`),
         ]);
       if (event.kind === "upFailed")
-        return finish(EXIT.failed, halfSwitchedError(plan.stack, from, event.error));
+        return finish(EXIT.manual, halfSwitchedError(plan.stack, from, event.error, false, event.locked));
       break;
 
     case "baking":
@@ -125,13 +185,97 @@ export function decide(plan: CutoverPlan, state: CutoverState, event: CutoverEve
     case "rollingBack":
       if (event.kind === "upSucceeded") return finish(EXIT.rolledBack, rollbackReport(plan, state, event.at));
       if (event.kind === "upFailed")
-        return finish(EXIT.failed, halfSwitchedError(plan.stack, from, event.error));
+        return finish(
+          EXIT.manual,
+          halfSwitchedError(plan.stack, from, event.error, event.applied === "nothing", event.locked),
+        );
       break;
 
     case "done":
       break;
   }
   throw new Error(`cut-over state machine: event "${event.kind}" is not expected in phase "${state.phase}"`);
+}
+
+/** The flip's update changed nothing and the config is as before: say why, and what to do. */
+function notApplied(plan: CutoverPlan, failure: UpFailed): string[] {
+  const from = otherColor(plan.to);
+  return [
+    `Cut-over of ${plan.stack} to ${plan.to} did not happen: its pulumi up failed before changing anything, ` +
+      `and ams:activeColor is back to ${from} as before. Nothing was changed.`,
+    ...(failure.locked ? [lockHint(plan.stack)] : []),
+    `The update failed with:`,
+    ...lastLines(failure.error, 12).map((line) => `  ${line}`),
+  ];
+}
+
+/**
+ * Ctrl-C: the CLI has cancelled its update (it lets running resource operations finish) and the tool stops
+ * without starting another one. What it says depends on where the interrupt came.
+ */
+function interrupted(
+  plan: CutoverPlan,
+  state: CutoverState,
+  event: Extract<CutoverEvent, { kind: "interrupted" }>,
+): Step {
+  const from = otherColor(plan.to);
+  const { last } = event;
+  const head = `Cut-over of ${plan.stack} to ${plan.to} INTERRUPTED`;
+  const rollbackCommand = `npm run rollback -- --stack ${plan.stack} --reason "interrupted cut-over"`;
+  switch (state.phase) {
+    case "preChecking":
+      return finish(EXIT.interrupted, [`${head} during the pre-checks; nothing was changed.`]);
+    case "flipping":
+      if (last.kind === "upSucceeded")
+        return finish(EXIT.interrupted, [
+          `${head} right after the flip: traffic is on ${plan.to} and NOBODY IS WATCHING the alarms.`,
+          `Watch them yourself (${formatDuration(plan.bakeMs)}), or go back at once: ${rollbackCommand}`,
+          commitReminder(plan.stack, plan.to),
+        ]);
+      if (last.kind === "upFailed" && last.applied === "nothing")
+        return {
+          state: { phase: "undoing", failure: last, interrupted: true },
+          action: { kind: "restoreDeclaration" },
+        };
+      return finish(
+        EXIT.interrupted,
+        [
+          `${head} during its pulumi up, which was cancelled: some routing objects may already serve ` +
+            `${plan.to} (HALF-SWITCHED); ams:activeColor declares ${plan.to}.`,
+          `Go back to ${from}: ${rollbackCommand}`,
+          `or finish the flip: pulumi up --stack ${plan.stack} (then watch the alarms yourself).`,
+        ],
+        true,
+      );
+    case "undoing":
+      return decide(plan, { ...state, interrupted: true }, last);
+    case "baking":
+      return finish(EXIT.interrupted, [
+        `${head} ${formatDuration(event.at - state.startedAt)} into the ${formatDuration(plan.bakeMs)} bake: ` +
+          `the flip to ${plan.to} is applied and NO LONGER WATCHED.`,
+        `Watch the alarms yourself for the rest of the bake, or go back at once: ${rollbackCommand}`,
+        commitReminder(plan.stack, plan.to),
+      ]);
+    case "restoring":
+    case "rollingBack":
+      if (last.kind === "upSucceeded")
+        return finish(EXIT.interrupted, [
+          `${head}, but the update that put the stack back on ${from} had already succeeded: ` +
+            `ams:activeColor is ${from} and the stack runs ${from}.`,
+        ]);
+      return finish(
+        EXIT.interrupted,
+        [
+          `${head} while going back to ${from}: that update was cancelled, so the stack may be ` +
+            `HALF-SWITCHED; ams:activeColor declares ${from}.`,
+          `Finish going back now: pulumi up --stack ${plan.stack}`,
+        ],
+        true,
+      );
+    case "done":
+      break;
+  }
+  throw new Error(`cut-over state machine: "interrupted" is not expected in phase "${state.phase}"`);
 }
 
 function bake(
@@ -200,8 +344,8 @@ function unreadable(
   };
 }
 
-function finish(exitCode: number, lines: readonly string[]): Step {
-  return { state: { phase: "done" }, action: { kind: "finish", outcome: { exitCode, lines } } };
+function finish(exitCode: number, lines: readonly string[], reportState = false): Step {
+  return { state: { phase: "done" }, action: { kind: "finish", outcome: { exitCode, lines, reportState } } };
 }
 
 function successReport(plan: CutoverPlan, state: { startedAt: number }, at: number): string[] {

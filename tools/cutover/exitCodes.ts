@@ -1,15 +1,32 @@
 /**
- * Exit codes of `npm run cutover` / `npm run rollback`. Distinct codes let a pipeline tell "refused, nothing
- * changed" and "rolled back by the tool" apart from a failure that needs a human.
+ * Exit codes of `npm run cutover` / `npm run rollback` (the table in docs/runbook-cutover.md is checked
+ * against these). Distinct codes let a pipeline tell "nothing changed" from "changed and undone" from
+ * "a human is needed now".
  */
 export const EXIT = {
   ok: 0,
-  /** The flip failed or could not be restored, or a bug: read the message. */
+  /**
+   * The flip's update failed after changing something; ams:activeColor was set back and a second update
+   * converged the stack on the old color.
+   */
   failed: 1,
   /** Bad command-line input; nothing was touched. */
   usage: 2,
-  /** An alarm fired during the bake and the tool flipped back successfully. */
+  /** An alarm fired (or the alarms went unreadable) during the bake; the tool flipped back successfully. */
   rolledBack: 3,
   /** A pre-check refused the cut-over or rollback; nothing was changed. */
   refused: 4,
+  /**
+   * Nothing was changed: the tool could not run (no Pulumi CLI, not logged in, no such stack, the pre-checks'
+   * reads failed) or the update failed before changing anything (another update holds the stack's lock, a
+   * config, program or policy error); the stack config is as it was.
+   */
+  nothingChanged: 5,
+  /**
+   * A human is needed now: the update meant to put traffic back (or to restore the config) failed, so the
+   * stack may be half-switched or still on the new color. The exact commands are printed.
+   */
+  manual: 6,
+  /** Interrupted by Ctrl-C or SIGTERM (128 + SIGINT): what was done, the stack's state and what to do next. */
+  interrupted: 130,
 } as const;

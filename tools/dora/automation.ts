@@ -1,4 +1,5 @@
-import { LocalWorkspace, UpdateSummary } from "@pulumi/pulumi/automation";
+import { UpdateSummary } from "@pulumi/pulumi/automation";
+import { openStack } from "../pulumiStack";
 import { activeColorOf, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
 
 /** The one Automation API call the report needs; a `Stack` is one. */
@@ -15,9 +16,12 @@ export interface StackHistoryOptions {
   readonly pageSize?: number;
 }
 
-/** The stack's history through the Automation API, which runs `pulumi stack history --json` for us. */
+/**
+ * The stack's history through the Automation API, which runs `pulumi stack history --json` for us. The
+ * stack is opened without `pulumi stack select`, so the operator's selected stack stays what it was.
+ */
 export async function readStackHistory(options: StackHistoryOptions): Promise<UpdateRecord[]> {
-  const stack = await LocalWorkspace.selectStack({ stackName: options.stackName, workDir: options.workDir });
+  const stack = await openStack({ stackName: options.stackName, workDir: options.workDir });
   const summaries = await collectPages(stack, options.notBefore, options.pageSize ?? 100);
   return summaries.map(fromUpdateSummary);
 }

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { describePulumiError } from "../pulumiStack";
 import { readStackHistory, StackHistoryOptions } from "./automation";
 import { parseDoraArgs, USAGE } from "./cli";
 import { CommitTimeLookup, gitCommitTimes } from "./git";
@@ -103,7 +104,7 @@ async function fromPulumi(
     // Not a bug of ours: no CLI, not logged in, no such stack. Say how to work around it.
     throw new DoraSourceError(
       `Could not read the history of stack "${stack}" through the Pulumi CLI: ` +
-        `${err instanceof Error ? err.message : String(err)}\n` +
+        `${describePulumiError(err, stack)}\n` +
         `Log in and check the stack name, or pass --history with the output of ` +
         `\`pulumi stack history --stack ${stack} --json --page-size 1000\`.`,
       { cause: err },

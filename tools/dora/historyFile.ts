@@ -54,7 +54,11 @@ function parseEntry(entry: unknown, fail: (problem: string) => DoraInputError): 
   const start = instant("startTime", startTime, fail);
   const finished = result === "succeeded" || result === "failed";
   if (finished && endTime === undefined) throw fail(`"endTime" is missing although "result" is ${result}`);
-  const end = endTime === undefined ? undefined : instant("endTime", endTime, fail);
+  // The CLI prints an endTime for every result but in-progress, from the update's EndTime, which is 0 for an
+  // update that never started: "1970-01-01T00:00:00.000Z", before its start (pulumi/pulumi
+  // pkg/cmd/pulumi/stack/stack_history.go, buildUpdatesJSON). It means "no end", not a malformed entry.
+  const end =
+    endTime === undefined || result === "not-started" ? undefined : instant("endTime", endTime, fail);
   if (end !== undefined && end < start)
     throw fail(`"endTime" ${String(endTime)} is before "startTime" ${String(startTime)}`);
   if (message !== undefined && typeof message !== "string")

@@ -78,10 +78,12 @@ export function renderMarkdown({ metrics, context }: Report): string {
   }
 
   const others = Object.entries(metrics.ignored.otherKinds).map(([kind, count]) => `${count} ${kind}`);
-  if (metrics.ignored.inProgress.length > 0 || others.length > 0) {
+  const { inProgress, notStarted } = metrics.ignored;
+  if (inProgress.length > 0 || notStarted.length > 0 || others.length > 0) {
     lines.push("## Not counted", "");
-    if (metrics.ignored.inProgress.length > 0)
-      lines.push(`- still running: ${metrics.ignored.inProgress.map((version) => `v${version}`).join(", ")}`);
+    const versions = (list: readonly number[]) => list.map((version) => `v${version}`).join(", ");
+    if (inProgress.length > 0) lines.push(`- still running: ${versions(inProgress)}`);
+    if (notStarted.length > 0) lines.push(`- never started: ${versions(notStarted)}`);
     if (others.length > 0) lines.push(`- not deployments: ${others.join(", ")}`);
     lines.push("");
   }

@@ -95,7 +95,12 @@ export interface DoraMetrics {
   readonly leadTime: LeadTime;
   readonly weeks: WeekBucket[];
   /** What the window held that is not a deployment. */
-  readonly ignored: { readonly inProgress: number[]; readonly otherKinds: Record<string, number> };
+  readonly ignored: {
+    readonly inProgress: number[];
+    /** Updates queued but never started (a cancelled Pulumi Deployments run): no deployment happened. */
+    readonly notStarted: number[];
+    readonly otherKinds: Record<string, number>;
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -152,7 +157,10 @@ export function computeDora(input: DoraInput): DoraMetrics {
     })),
     ignored: {
       inProgress: inWindowRecords
-        .filter((update) => update.kind === "update" && update.end === undefined)
+        .filter((update) => update.kind === "update" && update.result === "in-progress")
+        .map((update) => update.version),
+      notStarted: inWindowRecords
+        .filter((update) => update.kind === "update" && update.result === "not-started")
         .map((update) => update.version),
       otherKinds,
     },

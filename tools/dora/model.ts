@@ -33,7 +33,10 @@ export function activeColorOf(config: unknown): string | undefined {
   return secret !== true && typeof value === "string" && value !== "" ? value : undefined;
 }
 
-/** The CLI's `UpdateResult` values (pkg/backend/updates.go); the Automation API adds `not-started`. */
+/**
+ * The results `pulumi stack history` reports: the CLI's own (pkg/backend/updates.go) and Pulumi Cloud's
+ * `not-started` (sdk/go/common/apitype/history.go), which the CLI passes through.
+ */
 export const UPDATE_RESULTS = ["succeeded", "failed", "in-progress", "not-started"] as const;
 export type UpdateResult = (typeof UPDATE_RESULTS)[number];
 
