@@ -6,6 +6,8 @@ export interface PlannedOptions {
   readonly dependsOn: string[];
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
+  /** Other URNs this resource had (a strategy switch moves shared objects under another component). */
+  readonly aliases: string[];
 }
 
 export interface PlannedResource {

@@ -52,6 +52,13 @@ function optionBadges(resource: PlannedResource): string {
   return badges.length > 0 ? `  [${badges.join("; ")}]` : "";
 }
 
+/** `urn:…::a:b:Parent$kubernetes:core/v1:Service::name` → `Parent/Service::name`. */
+function componentPath(urn: string): string {
+  const parts = urn.split("::");
+  const chain = parts[2].split("$").map((type) => type.split(":").pop());
+  return `${chain.join("/")}::${parts[3]}`;
+}
+
 /** `urn:…::type::name` → `name` (type tail for clarity). */
 function shortUrn(urn: string): string {
   const parts = urn.split("::");
@@ -74,7 +81,9 @@ export function renderComparisonText(
     lines.push(
       `${replaced ? "+- replace" : `${symbol[change.op]} ${change.op}`} ${change.type}  ${change.name}`,
     );
-    const previous = beforeByUrn.get(change.urn);
+    if (change.previousUrn !== undefined)
+      lines.push(`    (the same object, until now ${componentPath(change.previousUrn)}: aliased)`);
+    const previous = beforeByUrn.get(change.previousUrn ?? change.urn);
     const next = afterByUrn.get(change.urn);
     for (const path of change.paths) {
       const read = (resource: PlannedResource | undefined) =>
