@@ -4,6 +4,7 @@ import {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { deliveryPolicies } from "./deliveryPolicies";
 
 /**
  * The AMS governance rules as CrossGuard policies. Exported as plain objects (constructing a `PolicyPack`
@@ -14,15 +15,17 @@ import {
  */
 
 type Props = Record<string, unknown>;
-interface PolicyConfig {
+export interface PolicyConfig {
   environment?: string;
 }
 
-const configSchema = {
+export const configSchema = {
   properties: { environment: { type: "string" as const, enum: ["dev", "staging", "prod"], default: "dev" } },
 };
 
-function isProd(getConfig: () => PolicyConfig): boolean {
+export type PolicyConfigSchema = typeof configSchema;
+
+export function isProd(getConfig: () => PolicyConfig): boolean {
   return getConfig().environment === "prod";
 }
 
@@ -294,7 +297,18 @@ export const blueGreenConsistent: StackValidationPolicy = {
     "A blue-green service always has both colors, its stable Service selects exactly one color, and its ALB weights sum to 100 — else a flip or a rollback has nowhere to go.",
   enforcementLevel: "mandatory",
   validateStack: (args, report: ReportViolation) => {
-    const deployments = args.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
+    // While a strategy switch retires blue-green, its colors still run but no longer route: the weighted
+    // ALB action is what makes a stack blue-green.
+    const routesByColor = args.resources.some(
+      (r) =>
+        r.type === "kubernetes:networking.k8s.io/v1:Ingress" &&
+        Object.keys(((r.props.metadata as Props | undefined)?.annotations ?? {}) as Props).some((key) =>
+          /^alb\.ingress\.kubernetes\.io\/actions\..*-weighted$/.test(key),
+        ),
+    );
+    const deployments = routesByColor
+      ? args.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment")
+      : [];
     const colorOf = (r: { props: Props }) =>
       ((r.props.metadata as Props | undefined)?.labels as Record<string, string> | undefined)?.[
         "ams.io/color"
@@ -340,6 +354,9 @@ export const blueGreenConsistent: StackValidationPolicy = {
   },
 };
 
+/** Release rules under the real controllers (policy/deliveryPolicies.ts). */
+const delivery = deliveryPolicies({ configSchema, isProd });
+
 export const resourcePolicies: ResourceValidationPolicy[] = [
   prodStatefulEncrypted,
   prodStatefulBackedUp,
@@ -350,8 +367,9 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   workloadImages,
   workloadPods,
   devCostHints,
+  ...delivery.resource,
 ];
-export const stackPolicies: StackValidationPolicy[] = [blueGreenConsistent];
+export const stackPolicies: StackValidationPolicy[] = [blueGreenConsistent, ...delivery.stack];
 export const amsPolicies = [...resourcePolicies, ...stackPolicies];
 
 export type { EnforcementLevel };
