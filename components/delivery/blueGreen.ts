@@ -402,7 +402,12 @@ export class BlueGreenService extends pulumi.ComponentResource {
   }
 }
 
-/** The consume switches of the worker's colors, in order: the active color starts before the idle stops. */
+/**
+ * The consume switches of the worker's colors. The active color's is set at once — its pods read it when they
+ * start, so a new stack or a worker image upgrade never runs workers without a switch to read; the idle
+ * color stops consuming only once the active color's workers have their capacity (their Deployment's gate):
+ * during a flip both consume for a moment rather than neither.
+ */
 export function consumerSwitches(
   name: string,
   args: {
@@ -419,12 +424,12 @@ export function consumerSwitches(
   const active = consumerSwitch(
     `${name}-${activeColor}`,
     { environment: args.environment, namespace: args.namespace, color: activeColor, consuming: true },
-    { parent, ...frozen, dependsOn: args.retiring ? [] : [args.deployments[activeColor]] },
+    { parent, ...frozen },
   );
   const idle = consumerSwitch(
     `${name}-${idleColor}`,
     { environment: args.environment, namespace: args.namespace, color: idleColor, consuming: false },
-    { parent, ...frozen, dependsOn: args.retiring ? [] : [active] },
+    { parent, ...frozen, dependsOn: args.retiring ? [] : [active, args.deployments[activeColor]] },
   );
   return [active, idle];
 }

@@ -454,15 +454,12 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
         );
         assert.ok(!env.some((e) => e.name === "AMS_QUEUE_CONSUMERS_ENABLED"), "no consume flag in the pod");
       }
-      // The active color starts consuming before the idle one stops, once its workers run.
+      // The idle color stops only after the active one was switched on and its workers have their capacity.
       const active = findResource(plan, CONFIG_MAP, "ams-release-worker-switch-blue");
-      assert.ok(
-        active.options.dependsOn.includes(findResource(plan, DEPLOYMENT, "ams-release-worker-blue").urn),
-      );
-      assert.ok(
-        findResource(plan, CONFIG_MAP, "ams-release-worker-switch-green").options.dependsOn.includes(
-          active.urn,
-        ),
+      assert.deepEqual(active.options.dependsOn, [], "set at once: starting pods always find their switch");
+      assert.deepEqual(
+        [...findResource(plan, CONFIG_MAP, "ams-release-worker-switch-green").options.dependsOn].sort(),
+        [active.urn, findResource(plan, DEPLOYMENT, "ams-release-worker-blue").urn].sort(),
       );
       // The worker may read (never write) the switches.
       const role = findResource(

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { READINESS_PATH } from "../../components/delivery/workload";
 import { comparePlans } from "../harness/compare";
 import { PlannedResource, findResource, findResources, kubernetesObjects } from "../harness/plan";
+import { checkPolicies } from "../harness/policyCheck";
 import { parseStack, problemFor } from "../helpers/config";
 import { validateKubernetesObject } from "../helpers/kubernetesSchemas";
 import { planAfter, planDeployed, STACKS } from "../helpers/plans";
@@ -30,6 +31,12 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
         assert.equal(
           findResources(plan, DEPLOYMENT).length,
           { rolling: 2, blueGreen: 4, canary: 0 }[strategy],
+        );
+        // Every policy holds in every strategy: among them, no replica count under an HPA and a capacity
+        // gate at its floor (ams-hpa-owns-replicas, ams-autoscaled-workloads).
+        assert.deepEqual(
+          (await checkPolicies(plan)).filter((v) => v.enforcementLevel === "mandatory"),
+          [],
         );
       });
     }
