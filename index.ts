@@ -7,8 +7,12 @@ import {
   assertNoLiveUpdate,
   lastSwitchTime,
   readPreviousRelease,
-  strategyChangeWarning,
 } from "./components/delivery/liveUpdateGuard";
+import {
+  assertStrategyChangeAllowed,
+  releaseTransition,
+  strategyChangeNotice,
+} from "./components/delivery/transition";
 import { previewProbe, previewUrl } from "./components/delivery/traffic";
 import { AmsEnvironment } from "./components/environment/environment";
 import { requireWorkloadBoundary } from "./components/environment/permissionsBoundary";
@@ -24,25 +28,35 @@ export = async () => {
   // The guard rails read this stack's last outputs, so they fail the preview before anything changes.
   const previous = await readPreviousRelease();
   assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
-  const strategyChange = strategyChangeWarning(previous, config.release);
+  assertStrategyChangeAllowed(previous, config.release, config.stack);
+  const strategyChange = strategyChangeNotice(previous, config.release);
   if (strategyChange) pulumi.log.warn(strategyChange);
+  const transition = releaseTransition(previous, config.release);
 
   requireWorkloadBoundary(config.stack);
-  const environment = new AmsEnvironment("ams", { config, secrets });
-  const Release = { rolling: RollingRelease, blueGreen: BlueGreenRelease, canary: CanaryRelease }[
-    release.strategy
-  ];
-  const deployed = new Release(
-    "ams-release",
-    {
-      config,
-      release,
-      namespace: environment.namespace,
-      repositoryUrls: environment.repositoryUrls,
-      prerequisites: environment.workloadPrerequisites,
-    },
-    { providers: { kubernetes: environment.kubernetesProvider } },
-  );
+  const environment = new AmsEnvironment("ams", {
+    config,
+    secrets,
+    retiringStrategy: transition.retiring?.strategy,
+  });
+  const Releases = { rolling: RollingRelease, blueGreen: BlueGreenRelease, canary: CanaryRelease };
+  const releaseArgs = {
+    config,
+    namespace: environment.namespace,
+    repositoryUrls: environment.repositoryUrls,
+    prerequisites: environment.workloadPrerequisites,
+    transition,
+  };
+  const providers = { providers: { kubernetes: environment.kubernetesProvider } };
+  const deployed = new Releases[release.strategy]("ams-release", { ...releaseArgs, release }, providers);
+  // A strategy switch: the old strategy's workloads stay, frozen, until the next update (transition.ts).
+  if (transition.retiring) {
+    new Releases[transition.retiring.strategy](
+      "ams-release",
+      { ...releaseArgs, release: transition.retiring, retiring: true },
+      providers,
+    );
+  }
   const afterRelease = <T>(value: T) => deployed.settled.apply(() => value);
 
   return {

@@ -53,7 +53,7 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
   const data = readData(raw, problems, environment);
   const registry = readRegistry(raw, problems);
   const monitoring = readMonitoring(raw, problems);
-  const delivery = readDelivery(raw, problems);
+  const delivery = readDelivery(raw, problems, environment);
   const rolling = readRolling(raw, problems);
   const canary = readCanary(raw, problems);
 

@@ -244,9 +244,13 @@ export interface DeliveryConfig {
   readonly migrationCommand: readonly string[];
   /** Paths the smoke test GETs on a color before traffic moves to it (all must answer 2xx). */
   readonly smokePaths: readonly string[];
-  /** How testers reach the idle color on the public ALB: a header (`X-AMS-Preview: true`) or a host. */
-  readonly previewRoute:
-    { readonly kind: "header"; readonly header: string } | { readonly kind: "host"; readonly host: string };
+  /**
+   * How testers reach the idle color on the public ALB: a header (`X-AMS-Preview: true`) or a host, from
+   * `sourceCidrs` only (empty: from anywhere; refused in prod).
+   */
+  readonly previewRoute: (
+    { readonly kind: "header"; readonly header: string } | { readonly kind: "host"; readonly host: string }
+  ) & { readonly sourceCidrs: readonly string[] };
   /** Emergency override: allow changing the live color's version in place (bypasses blue-green). */
   readonly allowLiveUpdate: boolean;
 }

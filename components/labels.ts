@@ -1,4 +1,5 @@
 import { Color } from "../amsConfig/types";
+import { labelValue } from "./kubernetesNames";
 
 /** The part of the system every AMS object belongs to (`app.kubernetes.io/part-of`). */
 export const PART_OF = "ams";
@@ -10,7 +11,10 @@ export interface LabelArgs {
   readonly instance: string;
   /** `app.kubernetes.io/component`: its role, e.g. `api`, `worker`, `config`. */
   readonly component: string;
-  /** `app.kubernetes.io/version`: image tag, when the object runs one. */
+  /**
+   * `app.kubernetes.io/version`: image tag, when the object runs one. An image tag may be longer or use
+   * characters a label value may not (`labelValue` makes it valid; the image keeps the exact tag).
+   */
   readonly version?: string;
   /** `ams.io/color`, for blue-green objects. */
   readonly color?: Color;
@@ -24,7 +28,7 @@ export function amsLabels(args: LabelArgs): Record<string, string> {
     "app.kubernetes.io/name": args.name,
     "app.kubernetes.io/instance": args.instance,
     "app.kubernetes.io/component": args.component,
-    ...(args.version === undefined ? {} : { "app.kubernetes.io/version": args.version }),
+    ...(args.version === undefined ? {} : { "app.kubernetes.io/version": labelValue(args.version) }),
     "app.kubernetes.io/part-of": PART_OF,
     "app.kubernetes.io/managed-by": "pulumi",
     "ams.io/environment": args.environment,

@@ -5,6 +5,7 @@ import {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { awsResourcePolicies, awsStackPolicies } from "./awsRules";
+import { deliveryResourcePolicies, deliveryStackPolicies } from "./deliveryPolicies";
 import { iamRoleBoundary } from "./iamRoleBoundary";
 import { configSchema, isProd, PolicyConfig } from "./policyConfig";
 
@@ -300,7 +301,18 @@ export const blueGreenConsistent: StackValidationPolicy = {
     "A blue-green service always has both colors, its stable Service selects exactly one color, and its ALB weights sum to 100 — else a flip or a rollback has nowhere to go.",
   enforcementLevel: "mandatory",
   validateStack: (args, report: ReportViolation) => {
-    const deployments = args.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment");
+    // While a strategy switch retires blue-green, its colors still run but no longer route: the weighted
+    // ALB action is what makes a stack blue-green.
+    const routesByColor = args.resources.some(
+      (r) =>
+        r.type === "kubernetes:networking.k8s.io/v1:Ingress" &&
+        Object.keys(((r.props.metadata as Props | undefined)?.annotations ?? {}) as Props).some((key) =>
+          /^alb\.ingress\.kubernetes\.io\/actions\..*-weighted$/.test(key),
+        ),
+    );
+    const deployments = routesByColor
+      ? args.resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment")
+      : [];
     const colorOf = (r: { props: Props }) =>
       ((r.props.metadata as Props | undefined)?.labels as Record<string, string> | undefined)?.[
         "ams.io/color"
@@ -358,8 +370,13 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   workloadPods,
   devCostHints,
   ...awsResourcePolicies,
+  ...deliveryResourcePolicies,
 ];
-export const stackPolicies: StackValidationPolicy[] = [blueGreenConsistent, ...awsStackPolicies];
+export const stackPolicies: StackValidationPolicy[] = [
+  blueGreenConsistent,
+  ...awsStackPolicies,
+  ...deliveryStackPolicies,
+];
 export const amsPolicies = [...resourcePolicies, ...stackPolicies];
 
 export type { EnforcementLevel };

@@ -10,19 +10,23 @@ import {
   ServiceSizing,
 } from "../../amsConfig/types";
 import { ReleaseState } from "../release/release";
+import { consumerSwitchName, CONSUMER_SWITCH_ENV, consumerSwitch } from "./consumerSwitch";
 import { smokeJob } from "./gates";
+import { sharedObjectAliases } from "./sharedObjects";
 import { colorServiceName, previewAction, previewConditions, weightedForwardAction } from "./traffic";
+import { ReleaseTransition } from "./transition";
 import {
-  scalingObjects,
+  CAPACITY_TIMEOUTS,
+  deploymentCapacityGate,
+  FROZEN,
+  HPA_OWNS_REPLICAS,
   httpService,
   podTemplate,
+  scalingObjects,
   selectorLabels,
   WorkloadSpec,
   workloadLabels,
 } from "./workload";
-
-/** Environment variable the AMS worker reads to start (true) or stop (false) its queue listeners. */
-export const CONSUMERS_ENABLED_ENV = "AMS_QUEUE_CONSUMERS_ENABLED";
 
 export interface PublicRoute {
   /** Host of the public API on the environment's ALB. */
@@ -43,6 +47,8 @@ export interface BlueGreenServiceArgs {
   readonly namespace: pulumi.Input<string>;
   /** The declared release: active/idle color, their versions, the traffic weights. */
   readonly release: ReleaseState;
+  /** What this update changes relative to the last one: the color that drains, colors that had no version. */
+  readonly transition: Pick<ReleaseTransition, "drainingColor" | "versionlessBefore">;
   /** What the idle color keeps running: `full` (instant rollback) or `scaledDown` (one warm pod). */
   readonly idleColorPolicy: IdleColorPolicy;
   /** ECR repository of the service's image, without tag. */
@@ -57,55 +63,64 @@ export interface BlueGreenServiceArgs {
   readonly migrations: Readonly<Partial<Record<Color, pulumi.Resource>>>;
   /** Public HTTP route (api); without it the service is a queue consumer (worker). */
   readonly publicRoute?: PublicRoute;
+  /** Name of the release component (`ams-release`), for the aliases of objects other strategies share. */
+  readonly releaseName: string;
+  /**
+   * The stack is switching away from blue-green in this update: declare only what may still be serving
+   * (Deployments, the colors' Services the old ALB rule forwards to, the consume switches), frozen as they
+   * were deployed, so Pulumi neither changes nor deletes them until the next update.
+   */
+  readonly retiring?: boolean;
 }
 
 /**
  * Pods a `scaledDown` idle color keeps: one warm pod answers the preview route and the smoke test, and a
- * flip to it only raises replica counts — nothing is created, so rollback stays a routing change.
+ * flip to it only raises its autoscaler floor — nothing is created, so rollback stays a routing change.
  */
 export const WARM_IDLE_REPLICAS = 1;
 
 /**
- * Replicas a color runs: its autoscaler floor (the HPA minimum, or the warm pod of a `scaledDown` idle
- * color), except an idle color without a version, which runs none.
+ * The autoscaler floor of a color: the HPA minimum while it takes traffic, while it is a `full` idle color,
+ * and during the update that moves traffic away from it (`drainingColor`); one warm pod for a `scaledDown`
+ * idle color from the next update on; `undefined` for an idle color that has no version (it runs no pods and
+ * has no autoscaler — an HPA does not scale a Deployment at zero replicas).
  */
-export function colorReplicas(
+export function colorFloor(
   color: Color,
   release: Pick<ReleaseState, "activeColor" | "idleVersion">,
   policy: IdleColorPolicy,
   minReplicas: number,
-): number {
-  if (color !== release.activeColor && release.idleVersion === undefined) return 0;
-  return autoscalerFloor(color, release, policy, minReplicas);
+  drainingColor: Color | undefined,
+): number | undefined {
+  if (color === release.activeColor) return minReplicas;
+  if (release.idleVersion === undefined) return undefined;
+  if (policy === "full" || color === drainingColor) return minReplicas;
+  return Math.min(WARM_IDLE_REPLICAS, minReplicas);
 }
 
 /**
- * The autoscaler's floor for a color. A `scaledDown` idle color's HPA must allow its single warm pod (an HPA
- * raises a Deployment to its minimum); a color with no pods keeps the normal floor, since an HPA does not
- * act on a Deployment scaled to zero.
+ * Whether the program keeps the provider from resetting `spec.replicas` (HPA_OWNS_REPLICAS). Not for a color
+ * that had no version in the last update: the program itself owned its count of 0, and giving that up is
+ * what starts the color — the API server resets the count to 1 and the new HPA raises it to the floor. With
+ * the field ignored, the provider would re-apply the 0 and the HPA would never scale the Deployment.
  */
-export function autoscalerFloor(
-  color: Color,
-  release: Pick<ReleaseState, "activeColor">,
-  policy: IdleColorPolicy,
-  minReplicas: number,
-): number {
-  return color !== release.activeColor && policy === "scaledDown"
-    ? Math.min(WARM_IDLE_REPLICAS, minReplicas)
-    : minReplicas;
+function replicaOwnership(color: Color, versionlessBefore: readonly Color[]): pulumi.CustomResourceOptions {
+  return versionlessBefore.includes(color) ? {} : HPA_OWNS_REPLICAS;
 }
 
 /**
  * One AMS service released blue-green. Both colors always exist, each with its own Deployment, Service
  * (fixed color selector), HPA and PDB. Traffic is chosen only by routing objects: the stable Service's
  * selector (in-cluster callers), the preview Service's selector (the idle color), and — for the api — the
- * ALB's weighted forward action over the two colors' target groups plus a preview rule to the idle color.
+ * ALB's weighted forward action over the two colors' target groups plus a preview rule to the idle color. A
+ * worker's "traffic" is its consume switch (consumerSwitch.ts), read by the running pods: a flip changes no
+ * pod template and restarts no pod.
  *
- * Order within one `pulumi up` (Pulumi awaits Deployments and Jobs): a color's Deployment waits for its
- * migration; routing waits for the active color's Deployment, migration and smoke test; the idle color's
- * Deployment (and so any scale-down of the color that just lost traffic) waits for routing, and its pods
- * drain for at least the ALB's deregistration delay (preStop) before they stop. A worker color consumes
- * only while active; the idle color's listeners stop only after the active color's have started.
+ * Order within one `pulumi up`: a color's HPA, then its Deployment, which waits for its migration and for
+ * its capacity (the HPA floor in available pods, deploymentCapacityGate); routing waits for the active
+ * color's Deployment, migration and smoke test; only then does the idle color's HPA change (and its
+ * Deployment's gate). The color losing traffic keeps its floor in the update that moves traffic
+ * (`drainingColor`): a `scaledDown` idle policy shrinks it in the next update, after the ALB has long moved.
  */
 export class BlueGreenService extends pulumi.ComponentResource {
   /** Deployment of each color. */
@@ -118,8 +133,17 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const { release } = args;
     const active = release.activeColor;
     const idle = release.idleColor;
+    const retiring = args.retiring === true;
     const versionOf = (color: Color) =>
       color === active ? release.activeVersion : (release.idleVersion ?? release.activeVersion);
+    const floorOf = (color: Color) =>
+      colorFloor(
+        color,
+        release,
+        args.idleColorPolicy,
+        args.sizing.minReplicas,
+        args.transition.drainingColor,
+      );
 
     const deployment = (color: Color, dependsOn: pulumi.Resource[]) => {
       const spec: WorkloadSpec = {
@@ -132,19 +156,51 @@ export class BlueGreenService extends pulumi.ComponentResource {
         serviceAccountName: args.serviceAccountName,
         configMapName: args.configMapName,
         deregistrationDelaySeconds: args.deregistrationDelaySeconds,
-        env: args.publicRoute ? {} : { [CONSUMERS_ENABLED_ENV]: String(color === active) },
+        // Constant per color: which switch this color's workers read, never whether they consume.
+        env: args.publicRoute ? {} : { [CONSUMER_SWITCH_ENV]: consumerSwitchName(color) },
       };
       const deploymentName = `ams-${args.service}-${color}`;
-      const labels = workloadLabels(spec);
+      const floor = floorOf(color);
+      const migration = args.migrations[color];
       // Objects that outlive a version (autoscaler, disruption budget) carry no version label.
       const colorLabels = workloadLabels({ service: args.service, environment: args.environment, color });
-      const migration = args.migrations[color];
-      const created = new k8s.apps.v1.Deployment(
+      const scaling =
+        floor === undefined || retiring
+          ? undefined
+          : scalingObjects(
+              `${name}-${color}`,
+              {
+                targetName: deploymentName,
+                target: { apiVersion: "apps/v1", kind: "Deployment" },
+                namespace: args.namespace,
+                labels: colorLabels,
+                selector: selectorLabels(args.service, color),
+                sizing: { ...args.sizing, minReplicas: floor },
+              },
+              { parent: this, dependsOn },
+            );
+      const options: pulumi.CustomResourceOptions = retiring
+        ? FROZEN
+        : floor === undefined
+          ? {}
+          : {
+              ...replicaOwnership(color, args.transition.versionlessBefore),
+              customTimeouts: CAPACITY_TIMEOUTS,
+            };
+      return new k8s.apps.v1.Deployment(
         `${name}-${color}`,
         {
-          metadata: { name: deploymentName, namespace: args.namespace, labels },
+          metadata: {
+            name: deploymentName,
+            namespace: args.namespace,
+            labels: workloadLabels(spec),
+            // A color without a version runs no pods. Its count is the program's (no HPA scales it); forcing
+            // takes it back from an HPA that scaled the color while it still had a version.
+            annotations:
+              floor === undefined ? { "pulumi.com/patchForce": "true" } : deploymentCapacityGate(floor),
+          },
           spec: {
-            replicas: colorReplicas(color, release, args.idleColorPolicy, args.sizing.minReplicas),
+            ...(floor === undefined ? { replicas: 0 } : {}),
             selector: { matchLabels: selectorLabels(args.service, color) },
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
             minReadySeconds: 10,
@@ -152,29 +208,18 @@ export class BlueGreenService extends pulumi.ComponentResource {
             template: podTemplate(spec),
           },
         },
-        { parent: this, dependsOn: [...(migration ? [migration] : []), ...dependsOn] },
-      );
-      scalingObjects(
-        `${name}-${color}`,
         {
-          targetName: deploymentName,
-          target: { apiVersion: "apps/v1", kind: "Deployment" },
-          namespace: args.namespace,
-          labels: colorLabels,
-          selector: selectorLabels(args.service, color),
-          sizing: {
-            ...args.sizing,
-            minReplicas: autoscalerFloor(color, release, args.idleColorPolicy, args.sizing.minReplicas),
-          },
+          parent: this,
+          ...options,
+          dependsOn: retiring
+            ? []
+            : [...(migration ? [migration] : []), ...(scaling ? [scaling.autoscaler] : []), ...dependsOn],
         },
-        { parent: this },
       );
-      return created;
     };
 
     if (!args.publicRoute) {
       const activeDeployment = deployment(active, []);
-      // Stop the idle color's listeners only once the active color's are consuming.
       const idleDeployment = deployment(idle, [activeDeployment]);
       this.deployments = { [active]: activeDeployment, [idle]: idleDeployment } as Record<
         Color,
@@ -192,14 +237,22 @@ export class BlueGreenService extends pulumi.ComponentResource {
         colorServiceName(args.service, color),
         selectorLabels(args.service, color),
         args,
-        {
-          ...route.targetGroupAnnotations,
-        },
+        { ...route.targetGroupAnnotations },
+        { parent: this, ...(retiring ? FROZEN : {}) },
       );
     const services = Object.fromEntries(COLORS.map((color) => [color, colorService(color)])) as Record<
       Color,
       k8s.core.v1.Service
     >;
+    if (retiring) {
+      this.deployments = { [active]: deployment(active, []), [idle]: deployment(idle, []) } as Record<
+        Color,
+        k8s.apps.v1.Deployment
+      >;
+      this.routing = [];
+      this.registerOutputs({});
+      return;
+    }
     const smoke = (color: Color, target: k8s.apps.v1.Deployment) =>
       smokeJob(
         `${name}-smoke-${color}`,
@@ -229,7 +282,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
       selectorLabels(args.service, active),
       args,
       {},
-      gates,
+      { ...gates, aliases: sharedObjectAliases("apiService", "blueGreen", args.releaseName) },
     );
     const preview = this.service(
       `${name}-preview`,
@@ -311,15 +364,14 @@ export class BlueGreenService extends pulumi.ComponentResource {
           ],
         },
       },
-      gates,
+      { ...gates, aliases: sharedObjectAliases("apiIngress", "blueGreen", args.releaseName) },
     );
     this.routing = [stable, preview, ingress];
 
     const idleDeployment = deployment(idle, this.routing);
     // A smoke test needs pods to answer: an idle color without a version has none (it gets its test when
     // its version is deployed, before any flip can route to it).
-    if (colorReplicas(idle, release, args.idleColorPolicy, args.sizing.minReplicas) > 0)
-      smoke(idle, idleDeployment);
+    if (floorOf(idle) !== undefined) smoke(idle, idleDeployment);
     this.deployments = { [active]: activeDeployment, [idle]: idleDeployment } as Record<
       Color,
       k8s.apps.v1.Deployment
@@ -348,4 +400,36 @@ export class BlueGreenService extends pulumi.ComponentResource {
       { parent: this, ...opts },
     );
   }
+}
+
+/**
+ * The consume switches of the worker's colors. The active color's is set at once — its pods read it when they
+ * start, so a new stack or a worker image upgrade never runs workers without a switch to read; the idle
+ * color stops consuming only once the active color's workers have their capacity (their Deployment's gate):
+ * during a flip both consume for a moment rather than neither.
+ */
+export function consumerSwitches(
+  name: string,
+  args: {
+    environment: EnvironmentName;
+    namespace: pulumi.Input<string>;
+    release: ReleaseState;
+    deployments: Record<Color, pulumi.Resource>;
+    retiring?: boolean;
+  },
+  parent: pulumi.Resource,
+): k8s.core.v1.ConfigMap[] {
+  const { activeColor, idleColor } = args.release;
+  const frozen = args.retiring ? { ignoreChanges: ["metadata", "data"] } : {};
+  const active = consumerSwitch(
+    `${name}-${activeColor}`,
+    { environment: args.environment, namespace: args.namespace, color: activeColor, consuming: true },
+    { parent, ...frozen },
+  );
+  const idle = consumerSwitch(
+    `${name}-${idleColor}`,
+    { environment: args.environment, namespace: args.namespace, color: idleColor, consuming: false },
+    { parent, ...frozen, dependsOn: args.retiring ? [] : [active, args.deployments[activeColor]] },
+  );
+  return [active, idle];
 }

@@ -4,7 +4,8 @@ import { SHARED_CONFIG_MAP } from "../environment/appSettings";
 import { namespaceName } from "../environment/policy";
 import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
 import { serviceAccountName } from "../environment/workloads/identity";
-import { BlueGreenService } from "./blueGreen";
+import { BlueGreenService, consumerSwitches } from "./blueGreen";
+import { consumerSwitchReader } from "./consumerSwitch";
 import { migrationJob, settledWhen } from "./gates";
 import { ReleaseArgs } from "./rolling";
 
@@ -14,7 +15,11 @@ export type BlueGreenReleaseArgs = ReleaseArgs;
 /**
  * The blue-green release of AMS: one migration Job per color's version (shared by the services: they share
  * the database), then the `api` (public, behind the ALB) and the `worker` (queue consumer) as
- * BlueGreenServices.
+ * BlueGreenServices, and the worker colors' consume switches.
+ *
+ * With `retiring` (the update that switches the stack to another strategy) it declares only what may still
+ * serve traffic — both colors' Deployments, the colors' Services the old ALB rule forwards to, the consume
+ * switches and their reader — frozen as last deployed; the next update removes them.
  */
 export class BlueGreenRelease extends pulumi.ComponentResource {
   readonly api: BlueGreenService;
@@ -25,13 +30,14 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
   constructor(name: string, args: BlueGreenReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:delivery:BlueGreenRelease", name, {}, opts);
     const { config, release } = args;
+    const retiring = args.retiring === true;
     const versions: Record<Color, string | undefined> = {
       [release.activeColor]: release.activeVersion,
       [release.idleColor]: release.idleVersion,
     } as Record<Color, string | undefined>;
 
     const migrations: Partial<Record<Color, pulumi.Resource>> = {};
-    for (const color of COLORS) {
+    for (const color of retiring ? [] : COLORS) {
       const version = versions[color];
       if (version === undefined) continue;
       migrations[color] = migrationJob(
@@ -55,6 +61,7 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
       environment: config.environment,
       namespace: args.namespace,
       release,
+      transition: args.transition,
       idleColorPolicy: config.release.idleColorPolicy,
       repositoryUrl: args.repositoryUrls[`ams-${service}`],
       sizing: config.sizing[service],
@@ -62,7 +69,10 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
       configMapName: SHARED_CONFIG_MAP,
       deregistrationDelaySeconds: config.publicEntry.deregistrationDelaySeconds,
       migrations,
+      releaseName: name,
+      retiring,
     });
+    const children = { parent: this, dependsOn: retiring ? [] : args.prerequisites };
     this.api = new BlueGreenService(
       `${name}-api`,
       {
@@ -78,16 +88,35 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
           smokePaths: config.delivery.smokePaths,
         },
       },
-      { parent: this, dependsOn: args.prerequisites },
+      children,
     );
-    this.worker = new BlueGreenService(`${name}-worker`, common("worker"), {
-      parent: this,
-      dependsOn: args.prerequisites,
-    });
+    this.worker = new BlueGreenService(`${name}-worker`, common("worker"), children);
+    consumerSwitchReader(
+      `${name}-worker-switch-reader`,
+      {
+        environment: config.environment,
+        namespace: args.namespace,
+        serviceAccountName: serviceAccountName("worker"),
+        frozen: retiring,
+      },
+      { parent: this },
+    );
+    const switches = consumerSwitches(
+      `${name}-worker-switch`,
+      {
+        environment: config.environment,
+        namespace: args.namespace,
+        release,
+        deployments: this.worker.deployments,
+        retiring,
+      },
+      this,
+    );
     this.settled = settledWhen([
       ...this.api.routing,
       ...Object.values(this.api.deployments),
       ...Object.values(this.worker.deployments),
+      ...switches,
     ]);
     this.registerOutputs({ namespace: namespaceName(config.environment) });
   }

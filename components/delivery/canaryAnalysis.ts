@@ -2,39 +2,67 @@ import { CanaryConfig, EnvironmentName } from "../../amsConfig/types";
 import { namespaceName } from "../environment/policy";
 
 /**
- * Prefix of the ALB target group the AWS Load Balancer Controller creates for a Service:
- * `k8s-<namespace, 8 alphanumerics>-<service, 8 alphanumerics>-<hash>`. CloudWatch metrics of the canary's
- * target group are found by it, since the controller (not Pulumi) names the group.
+ * How the AWS Load Balancer Controller names the target group of a Service:
+ * `k8s-<namespace, 8 alphanumerics>-<service, 8 alphanumerics>-<10 hex of a hash>`, where the hash covers the
+ * Service's UID (`buildTargetGroupName`, pkg/ingress/model_build_target_group.go in
+ * kubernetes-sigs/aws-load-balancer-controller). Its CloudWatch `TargetGroup` dimension is
+ * `targetgroup/<that name>/<16 hex id>`. Only the beginning is known before the controller runs.
  */
-export function targetGroupPrefix(environment: EnvironmentName, service: string): string {
+export function targetGroupNamePrefix(environment: EnvironmentName, service: string): string {
   const clean = (value: string) => value.replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
-  return `k8s-${clean(namespaceName(environment))}-${clean(service)}-`;
+  return `k8s-${clean(namespaceName(environment))}-${clean(service)}`;
 }
 
 type Metric = Record<string, unknown>;
 
-function cloudWatchSearch(prefix: string, metricName: string, stat: string): string {
-  return `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="${metricName}" TargetGroup="targetgroup/${prefix}"', '${stat}', 60)`;
+/**
+ * The target group's metrics, found by search. The TargetGroup term is unquoted on purpose: a quoted term
+ * matches only a whole dimension value exactly, and the controller appends a hash and an id the program cannot
+ * know. Unquoted, it is a partial match on the consecutive tokens of the name (CloudWatch search expression
+ * syntax, "Partial matches" and "Non-alphanumeric characters":
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html).
+ */
+export function targetGroupSearch(
+  environment: EnvironmentName,
+  service: string,
+  metricName: string,
+  stat: string,
+): string {
+  const term = targetGroupNamePrefix(environment, service);
+  return `SEARCH('{AWS/ApplicationELB,LoadBalancer,TargetGroup} MetricName="${metricName}" TargetGroup=${term}', '${stat}', 60)`;
 }
 
 /**
- * The canary's health checks, evaluated every minute from the first traffic step on. Crossing a threshold
- * twice fails the analysis, and a failed analysis aborts the rollout: Argo Rollouts sends all traffic back
- * to the stable version and scales the canary down.
+ * Success conditions that count "no data" as a failure. Argo Rollouts evaluates them with expr
+ * (`EvaluateResult`, utils/evaluate/evaluate.go in argoproj/argo-rollouts): with only a success condition, a
+ * measurement whose condition is false is Failed. `all(...)` over an empty list is true, so without the length
+ * checks a search that finds no series — or a window without requests — would pass; and `result[0]` on an
+ * empty Prometheus vector is an evaluation error, not a failure. The guards come first and `&&`
+ * short-circuits, so the rest is never evaluated on missing data. NaN (0/0) compares false, so it fails too.
+ */
+export const CLOUDWATCH_HAS_DATA = "len(result) > 0 && len(result[0].Values) > 0";
+export const PROMETHEUS_HAS_DATA = "len(result) > 0";
+
+/**
+ * The canary's health checks, evaluated every minute from the first traffic step on, after the first minutes
+ * of load balancer metrics exist (ALB metrics arrive about a minute late). Crossing a threshold — or having no
+ * data — twice fails the analysis, and a failed analysis aborts the rollout: Argo Rollouts sends all traffic
+ * back to the stable version and scales the canary down.
  */
 export function canaryMetrics(
   environment: EnvironmentName,
   canaryService: string,
   config: CanaryConfig,
 ): Metric[] {
-  const common = { interval: "1m", failureLimit: 1, inconclusiveLimit: 2 };
+  const common = { interval: "1m", initialDelay: "2m", failureLimit: 1, inconclusiveLimit: 2 };
   if (config.metricsProvider === "prometheus") {
     const selector = `namespace="${namespaceName(environment)}",service="${canaryService}"`;
+    const atMost = (limit: number) => `${PROMETHEUS_HAS_DATA} && result[0] <= ${limit}`;
     return [
       {
         name: "error-rate",
         ...common,
-        successCondition: `result[0] <= ${config.maxErrorRatePercent}`,
+        successCondition: atMost(config.maxErrorRatePercent),
         provider: {
           prometheus: {
             address: config.prometheusAddress,
@@ -47,7 +75,7 @@ export function canaryMetrics(
       {
         name: "p95-latency",
         ...common,
-        successCondition: `result[0] <= ${config.maxP95LatencyMs / 1000}`,
+        successCondition: atMost(config.maxP95LatencyMs / 1000),
         provider: {
           prometheus: {
             address: config.prometheusAddress,
@@ -57,26 +85,22 @@ export function canaryMetrics(
       },
     ];
   }
-  const prefix = targetGroupPrefix(environment, canaryService);
+  const search = (metricName: string, stat: string) =>
+    targetGroupSearch(environment, canaryService, metricName, stat);
+  const allAtMost = (limit: number) => `${CLOUDWATCH_HAS_DATA} && all(result[0].Values, {# <= ${limit}})`;
   return [
     {
       name: "error-rate",
       ...common,
-      successCondition: `all(result[0].Values, {# <= ${config.maxErrorRatePercent}})`,
+      successCondition: allAtMost(config.maxErrorRatePercent),
       provider: {
         cloudWatch: {
           interval: "5m",
           metricDataQueries: [
-            {
-              id: "errors",
-              expression: cloudWatchSearch(prefix, "HTTPCode_Target_5XX_Count", "Sum"),
-              returnData: false,
-            },
-            {
-              id: "requests",
-              expression: cloudWatchSearch(prefix, "RequestCount", "Sum"),
-              returnData: false,
-            },
+            { id: "errors", expression: search("HTTPCode_Target_5XX_Count", "Sum"), returnData: false },
+            { id: "requests", expression: search("RequestCount", "Sum"), returnData: false },
+            // Metric math treats a missing value as 0 and drops a division by zero: minutes without
+            // requests have no value at all, so a canary that gets no traffic cannot pass.
             { id: "rate", expression: "100 * FILL(SUM(errors), 0) / SUM(requests)" },
           ],
         },
@@ -85,13 +109,11 @@ export function canaryMetrics(
     {
       name: "p95-latency",
       ...common,
-      successCondition: `all(result[0].Values, {# <= ${config.maxP95LatencyMs / 1000}})`,
+      successCondition: allAtMost(config.maxP95LatencyMs / 1000),
       provider: {
         cloudWatch: {
           interval: "5m",
-          metricDataQueries: [
-            { id: "p95", expression: cloudWatchSearch(prefix, "TargetResponseTime", "p95") },
-          ],
+          metricDataQueries: [{ id: "p95", expression: search("TargetResponseTime", "p95") }],
         },
       },
     },

@@ -1,18 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Color, EnvironmentName } from "../../amsConfig/types";
+import { dnsLabel } from "../kubernetesNames";
 import { amsLabels } from "../labels";
 import { withDataStoreAccess } from "./dataStoreAccess";
 import { HTTP_PORT, READINESS_PATH, WORKLOAD_SECRETS } from "./workload";
-
-/** `1.5.0-rc.1` → `1-5-0-rc-1`: a version as part of a Kubernetes name. */
-export function nameSafe(version: string): string {
-  return version
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 30);
-}
 
 /** The smoke test: each path must answer 2xx (with retries while the pods warm up), else exit non-zero. */
 export function smokeScript(
@@ -33,10 +25,29 @@ export function smokeScript(
 }
 
 /**
- * Jobs are replaced when a re-run is wanted (new version, new name) and after a failure: without
- * `replaceUnready`, a later `pulumi up` would wait on the same failed Job forever.
+ * How the gate Jobs behave under the Kubernetes provider (pulumi/pulumi-kubernetes):
+ * - Pulumi awaits a Job until its `Complete` condition, and fails the update as soon as it has `Failed`
+ *   (provider/pkg/await/job.go). Anything that depends on the Job — a color's Deployment on its migration,
+ *   routing on the active color's smoke test — is then not applied, so the color that took traffic keeps it.
+ * - A failed Job stays in the state as not ready, and without more the next update would wait on that same
+ *   failed Job again, forever. `pulumi.com/replaceUnready: "true"` makes the provider's diff check the live
+ *   Job and, if it is not complete, plan a replacement (provider/pkg/provider/provider.go, `Diff`); the Job has
+ *   a fixed name, so it is deleted first and then created again (`deleteBeforeReplace`): the gate re-runs.
+ * - `pulumi.com/skipAwait` is never set on a gate: it would report the Job created at once, before it ran.
+ * - No `ttlSecondsAfterFinished`: a Job the cluster deleted by itself would make the next update fail to read
+ *   it (the provider's update starts with a GET of the live object).
  */
-const JOB_ANNOTATIONS = { "pulumi.com/replaceUnready": "true" };
+export const GATE_JOB_ANNOTATIONS = { "pulumi.com/replaceUnready": "true" } as const;
+
+/**
+ * Each gate fails by its own deadline (the Job controller marks it `Failed`, and the provider fails the update
+ * on that at once) before Pulumi's await would time out: the provider waits 10 minutes for a Job unless the
+ * resource sets a custom timeout (`DefaultJobTimeoutMins`, provider/pkg/await/job.go).
+ */
+export const MIGRATION_DEADLINE_SECONDS = 1800;
+export const MIGRATION_TIMEOUT_MINUTES = 35;
+export const SMOKE_DEADLINE_SECONDS = 300;
+export const PROVIDER_JOB_TIMEOUT_MINUTES = 10;
 
 /** Pinned curl image for smoke tests (multi-arch, non-root). */
 export const SMOKE_IMAGE = "curlimages/curl:8.11.1";
@@ -55,7 +66,9 @@ const restrictedContainer = {
 /**
  * The database migration of one color's version (`ams-migrations:<version>`), run once before that color's
  * Deployments get the version; `pulumi up` waits for it and fails if it fails, so a broken migration never
- * reaches a pod. Named by version: a new version is a new Job; the old one stays as the record. Migrations
+ * reaches a pod. Named by version (a valid DNS label for any image tag — the Job controller copies the name
+ * into a pod label, so it must be ≤ 63 characters: https://kubernetes.io/docs/concepts/workloads/controllers/job/#writing-a-job-spec):
+ * a new version is a new Job; the old one stays as the record. Migrations
  * follow expand/contract, so version N+1's migration keeps version N (still live on the other color)
  * working; the contract step ships only once N is gone from both colors.
  */
@@ -87,13 +100,14 @@ export function migrationJob(
     name,
     {
       metadata: {
-        name: `ams-migrate-${args.color}-${nameSafe(args.version)}`,
+        name: dnsLabel(`ams-migrate${scope}`, args.version),
         namespace: args.namespace,
         labels,
+        annotations: { ...GATE_JOB_ANNOTATIONS },
       },
       spec: {
         backoffLimit: 1,
-        activeDeadlineSeconds: 1800,
+        activeDeadlineSeconds: MIGRATION_DEADLINE_SECONDS,
         template: {
           metadata: { labels },
           spec: withDataStoreAccess("migration", {
@@ -115,8 +129,11 @@ export function migrationJob(
         },
       },
     },
-    // Pulumi waits 10 minutes for a Job by default; a migration may take as long as its deadline.
-    { customTimeouts: { create: "35m", update: "35m" }, ...opts },
+    // A migration may take as long as its deadline, longer than the provider's default wait.
+    {
+      customTimeouts: { create: `${MIGRATION_TIMEOUT_MINUTES}m`, update: `${MIGRATION_TIMEOUT_MINUTES}m` },
+      ...opts,
+    },
   );
 }
 
@@ -152,14 +169,14 @@ export function smokeJob(
     name,
     {
       metadata: {
-        name: `ams-${args.service}-smoke${scope}-${nameSafe(args.version)}`,
+        name: dnsLabel(`ams-${args.service}-smoke${scope}`, args.version),
         namespace: args.namespace,
         labels,
-        annotations: JOB_ANNOTATIONS,
+        annotations: { ...GATE_JOB_ANNOTATIONS },
       },
       spec: {
         backoffLimit: 2,
-        activeDeadlineSeconds: 300,
+        activeDeadlineSeconds: SMOKE_DEADLINE_SECONDS,
         template: {
           metadata: { labels },
           spec: {

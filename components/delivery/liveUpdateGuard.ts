@@ -80,18 +80,6 @@ export function liveUpdateProblems(
   return problems;
 }
 
-/**
- * Changing `strategy` replaces every workload at once (the old strategy's objects are deleted, the new
- * one's created): legitimate in a maintenance window, so a loud warning in the preview, not a refusal.
- */
-export function strategyChangeWarning(previous: PreviousRelease, release: ReleaseConfig): string | undefined {
-  if (previous.strategy === undefined || previous.strategy === release.strategy) return undefined;
-  return (
-    `strategy changes from ${previous.strategy} to ${release.strategy}: every AMS workload is replaced in this ` +
-    "update (old Deployments/Rollouts deleted, new ones created). Do it in a maintenance window."
-  );
-}
-
 /** When traffic last moved: now if this update flips, else whatever the previous update recorded. */
 export function lastSwitchTime(previous: PreviousRelease, activeColor: Color, now: Date): string {
   return previous.activeColor !== undefined && previous.activeColor === activeColor

@@ -13,6 +13,8 @@ export interface PublicRouteArgs {
   readonly targetGroupAnnotations: Readonly<Record<string, string>>;
   /** Service the rule forwards to, and its port (or `use-annotation` when an action decides). */
   readonly backend: { readonly service: string; readonly port: { number: number } | { name: string } };
+  /** Further annotations (e.g. how Pulumi awaits the Ingress). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** An Ingress in the environment's ALB group: one host rule to one backend. */
@@ -32,6 +34,7 @@ export function publicIngress(
           "alb.ingress.kubernetes.io/group.name": args.ingressGroup,
           "alb.ingress.kubernetes.io/group.order": "10",
           ...args.targetGroupAnnotations,
+          ...args.annotations,
         },
       },
       spec: {

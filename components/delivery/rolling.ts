@@ -8,12 +8,19 @@ import { serviceAccountName } from "../environment/workloads/identity";
 import { ReleaseState } from "../release/release";
 import { migrationJob, settledWhen, smokeJob } from "./gates";
 import { publicIngress } from "./publicIngress";
+import { sharedObjectAliases } from "./sharedObjects";
+import { ReleaseTransition } from "./transition";
 import {
+  CAPACITY_TIMEOUTS,
+  deploymentCapacityGate,
+  FROZEN,
+  HPA_OWNS_REPLICAS,
   HTTP_PORT,
   httpService,
   podTemplate,
   scalingObjects,
   selectorLabels,
+  strategySelector,
   WorkloadSpec,
   workloadLabels,
 } from "./workload";
@@ -25,6 +32,13 @@ export interface ReleaseArgs {
   readonly repositoryUrls: Readonly<Record<ImageName, pulumi.Input<string>>>;
   /** Service accounts, synced secrets, shared config (and add-ons) the pods need before they start. */
   readonly prerequisites: pulumi.Resource[];
+  /** What this update changes relative to the last applied one (transition.ts). */
+  readonly transition: ReleaseTransition;
+  /**
+   * The stack switches away from this strategy in this update: declare only the workloads that may still
+   * serve, frozen as last deployed, so Pulumi keeps them until the next update (transition.ts).
+   */
+  readonly retiring?: boolean;
 }
 
 /** The workload spec of one service at the release's version: the same core every strategy uses. */
@@ -46,10 +60,18 @@ export function workloadSpec(
   };
 }
 
-/** The migration of the release's version, which every strategy runs before its pods change. */
-export function releaseMigration(name: string, args: ReleaseArgs, parent: pulumi.Resource): k8s.batch.v1.Job {
+/**
+ * The migration of the release's version, which every strategy runs before its pods change. Rolling and
+ * canary name it alike (`ams-migrate-<version>`), so it carries the other's URN as an alias.
+ */
+export function releaseMigration(
+  release: string,
+  args: ReleaseArgs,
+  parent: pulumi.Resource,
+  strategy: "rolling" | "canary",
+): k8s.batch.v1.Job {
   return migrationJob(
-    name,
+    `${release}-migrate`,
     {
       environment: args.config.environment,
       version: args.release.activeVersion,
@@ -59,7 +81,11 @@ export function releaseMigration(name: string, args: ReleaseArgs, parent: pulumi
       configMapName: SHARED_CONFIG_MAP,
       serviceAccountName: serviceAccountName("worker"),
     },
-    { parent, dependsOn: args.prerequisites },
+    {
+      parent,
+      dependsOn: args.prerequisites,
+      aliases: sharedObjectAliases("migration", strategy, release),
+    },
   );
 }
 
@@ -69,7 +95,9 @@ export function releaseMigration(name: string, args: ReleaseArgs, parent: pulumi
  *
  * Pre-deploy checklist, executed: the config validates (a version that is a valid tag is set), and the
  * migration Job of that version succeeds — the Deployments wait for it. Post-deploy checklist, executed:
- * Pulumi awaits each Deployment's rollout (all new pods ready), then the api's smoke Job must pass.
+ * Pulumi awaits each Deployment's rollout and its capacity (the HPA floor in available pods), then the api's
+ * smoke Job must pass. The Service and Ingress (shared with the other strategies, see sharedObjects.ts) move
+ * only once the Deployment has its capacity, which matters when the stack switches to rolling.
  */
 export class RollingRelease extends pulumi.ComponentResource {
   /** Resolves once both Deployments have rolled out and the smoke test has passed. */
@@ -78,18 +106,43 @@ export class RollingRelease extends pulumi.ComponentResource {
   constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:delivery:RollingRelease", name, {}, opts);
     const { config } = args;
-    const migration = releaseMigration(`${name}-migrate`, args, this);
+    const retiring = args.retiring === true;
+    const migration = retiring ? undefined : releaseMigration(name, args, this, "rolling");
     const applied: pulumi.Resource[] = [];
 
     for (const service of SERVICES) {
       const spec = workloadSpec(args, service);
       const deploymentName = `ams-${service}`;
+      const floor = config.sizing[service].minReplicas;
+      const scaling = retiring
+        ? undefined
+        : scalingObjects(
+            `${name}-${service}`,
+            {
+              targetName: deploymentName,
+              target: { apiVersion: "apps/v1", kind: "Deployment" },
+              namespace: args.namespace,
+              labels: workloadLabels({ service, environment: config.environment }),
+              selector: strategySelector(service),
+              sizing: config.sizing[service],
+              aliases: {
+                autoscaler: sharedObjectAliases("autoscaler", "rolling", name, service),
+                disruptionBudget: sharedObjectAliases("disruptionBudget", "rolling", name, service),
+              },
+            },
+            { parent: this },
+          );
       const deployment = new k8s.apps.v1.Deployment(
         `${name}-${service}`,
         {
-          metadata: { name: deploymentName, namespace: args.namespace, labels: workloadLabels(spec) },
+          metadata: {
+            name: deploymentName,
+            namespace: args.namespace,
+            labels: workloadLabels(spec),
+            annotations: deploymentCapacityGate(floor),
+          },
           spec: {
-            // No replica count: the HPA owns it, so an update never resets a scaled-out service.
+            // No replica count: the HPA owns it (HPA_OWNS_REPLICAS).
             selector: { matchLabels: selectorLabels(service) },
             strategy: {
               type: "RollingUpdate",
@@ -100,22 +153,17 @@ export class RollingRelease extends pulumi.ComponentResource {
             template: podTemplate(spec),
           },
         },
-        { parent: this, dependsOn: [migration] },
+        retiring
+          ? { parent: this, ...FROZEN }
+          : {
+              parent: this,
+              ...HPA_OWNS_REPLICAS,
+              customTimeouts: CAPACITY_TIMEOUTS,
+              dependsOn: [...(migration ? [migration] : []), ...(scaling ? [scaling.autoscaler] : [])],
+            },
       );
       applied.push(deployment);
-      scalingObjects(
-        `${name}-${service}`,
-        {
-          targetName: deploymentName,
-          target: { apiVersion: "apps/v1", kind: "Deployment" },
-          namespace: args.namespace,
-          labels: workloadLabels({ service, environment: config.environment }),
-          selector: selectorLabels(service),
-          sizing: config.sizing[service],
-        },
-        { parent: this },
-      );
-      if (service !== "api") continue;
+      if (service !== "api" || retiring) continue;
 
       const svc = httpService(
         `${name}-${service}`,
@@ -124,9 +172,25 @@ export class RollingRelease extends pulumi.ComponentResource {
           service,
           environment: config.environment,
           namespace: args.namespace,
-          selector: selectorLabels(service),
+          selector: strategySelector(service),
         },
-        { parent: this },
+        {
+          parent: this,
+          dependsOn: [deployment],
+          aliases: sharedObjectAliases("apiService", "rolling", name),
+        },
+      );
+      const smoke = smokeJob(
+        `${name}-${service}-smoke`,
+        {
+          environment: config.environment,
+          service,
+          version: args.release.activeVersion,
+          serviceHost: pulumi.interpolate`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`,
+          paths: config.delivery.smokePaths,
+          namespace: args.namespace,
+        },
+        { parent: this, dependsOn: [deployment, svc] },
       );
       publicIngress(
         `${name}-${service}-public`,
@@ -142,19 +206,11 @@ export class RollingRelease extends pulumi.ComponentResource {
           },
           backend: { service: `ams-${service}`, port: { number: HTTP_PORT } },
         },
-        { parent: this, dependsOn: [svc] },
-      );
-      const smoke = smokeJob(
-        `${name}-${service}-smoke`,
         {
-          environment: config.environment,
-          service,
-          version: args.release.activeVersion,
-          serviceHost: pulumi.interpolate`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`,
-          paths: config.delivery.smokePaths,
-          namespace: args.namespace,
+          parent: this,
+          dependsOn: [svc, deployment],
+          aliases: sharedObjectAliases("apiIngress", "rolling", name),
         },
-        { parent: this, dependsOn: [deployment, svc] },
       );
       applied.push(smoke);
     }

@@ -38,18 +38,25 @@ export function previewAction(service: string, idle: Color): string {
   });
 }
 
-/** The ALB condition that sends a request to the preview action. */
+/**
+ * The ALB conditions that send a request to the preview action: the preview header (or host) and, where
+ * configured, the client's source address. Conditions of one rule must all match. Field names are the AWS Load
+ * Balancer Controller's (`sourceIPConfig`, pkg/ingress/config_types.go in kubernetes-sigs/aws-load-balancer-
+ * controller), which builds the listener rule's `source-ip` condition from them.
+ */
 export function previewConditions(route: DeliveryConfig["previewRoute"]): string {
-  return JSON.stringify(
+  const match =
     route.kind === "header"
-      ? [
-          {
-            field: "http-header",
-            httpHeaderConfig: { httpHeaderName: route.header, values: [PREVIEW_HEADER_VALUE] },
-          },
-        ]
-      : [{ field: "host-header", hostHeaderConfig: { values: [route.host] } }],
-  );
+      ? {
+          field: "http-header",
+          httpHeaderConfig: { httpHeaderName: route.header, values: [PREVIEW_HEADER_VALUE] },
+        }
+      : { field: "host-header", hostHeaderConfig: { values: [route.host] } };
+  const sources =
+    route.sourceCidrs.length > 0
+      ? [{ field: "source-ip", sourceIPConfig: { values: [...route.sourceCidrs] } }]
+      : [];
+  return JSON.stringify([match, ...sources]);
 }
 
 /** The header value that selects the preview route (the ALB condition matches it exactly). */

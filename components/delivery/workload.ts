@@ -52,6 +52,82 @@ export function selectorLabels(service: ServiceName, color?: Color): Record<stri
 }
 
 /**
+ * The pods of the rolling or canary workload, and no blue-green color's: their `instance` is `ams-<service>`,
+ * a color's is `ams-<service>-<color>`. Services and disruption budgets select by it (both may change their
+ * selector), so while a strategy switch keeps the old strategy's pods running, the new strategy's Services
+ * never send traffic to a color that may run another version. A Deployment's or Rollout's own selector
+ * stays `selectorLabels` (a Deployment's selector is immutable).
+ */
+export function strategySelector(service: ServiceName): Record<string, string> {
+  return { ...selectorLabels(service), "app.kubernetes.io/instance": `ams-${service}` };
+}
+
+/**
+ * The replica count of a workload an HPA scales belongs to the HPA. The program declares none: with
+ * server-side apply, a manager that re-declares a field another manager (the HPA's controller) has changed
+ * gets a conflict, or with force takes it back and resets the scale (pulumi/pulumi-kubernetes issues 2491,
+ * 2569, 3312). A Deployment created without one starts at 1 and the HPA raises it to its floor.
+ *
+ * `ignoreChanges` covers the hand-over from a program version that declared the count: when a field leaves
+ * the applied configuration and no other manager owns it, the API server resets it to its default
+ * (https://kubernetes.io/docs/reference/using-api/server-side-apply/#transferring-ownership) — a Deployment to
+ * one pod. With `spec.replicas` ignored, the provider re-applies the live count while it still owns it, and
+ * leaves the field out once the HPA has written it (`handleSSAIgnoreFields`, provider/pkg/await/await.go).
+ */
+export const HPA_OWNS_REPLICAS: pulumi.CustomResourceOptions = { ignoreChanges: ["spec.replicas"] };
+
+/**
+ * The capacity gate: `pulumi up` treats a Deployment as ready only once its rollout is complete and at
+ * least `floor` pods are available. The provider's own Deployment await only compares the Deployment's
+ * status with its spec — which, without a declared replica count, may still say the one pod it was created
+ * with, or the old floor, while its HPA has not yet scaled it. `pulumi.com/waitFor` replaces that await
+ * with these conditions, all of which must hold (`ReadyCondition`, provider/pkg/metadata/overrides.go):
+ * - `Progressing` is `NewReplicaSetAvailable`: the current template is rolled out
+ *   (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#complete-deployment);
+ * - `Available` is `True`: with `maxUnavailable: 0`, every replica the HPA asked for is available;
+ * - `status.availableReplicas > floor - 1`: the floor itself (an RFC 9535 filter over the object's top-level
+ *   values, which only `status` matches; the provider parses expressions with github.com/theory/jsonpath,
+ *   provider/pkg/jsonpath/jsonpath.go, and a single '=' would be read as "equals", hence `>`).
+ * Only metadata carries it: a changed floor updates the Deployment's annotations, never its pod template.
+ */
+export function deploymentCapacityGate(floor: number): Record<string, string> {
+  return {
+    [WAIT_FOR]: JSON.stringify([
+      'jsonpath={.status.conditions[?(@.type=="Progressing")].reason}=NewReplicaSetAvailable',
+      'jsonpath={.status.conditions[?(@.type=="Available")].status}=True',
+      availableAtLeast(floor),
+    ]),
+  };
+}
+
+/**
+ * The same floor for an Argo Rollout, whose status has `availableReplicas` too. Argo Rollouts, not Pulumi,
+ * drives the canary steps, so the gate asks for capacity only, never for the end of a rollout (that would
+ * make every `pulumi up` last as long as the whole canary).
+ */
+export function rolloutCapacityGate(floor: number): Record<string, string> {
+  return { [WAIT_FOR]: JSON.stringify([availableAtLeast(floor)]) };
+}
+
+/** The provider's await override annotation (pulumi/pulumi-kubernetes provider/pkg/metadata/annotations.go). */
+export const WAIT_FOR = "pulumi.com/waitFor";
+
+function availableAtLeast(floor: number): string {
+  return `jsonpath={$[?(@.availableReplicas > ${Math.max(floor, 1) - 1})]}`;
+}
+
+/**
+ * Options that keep an object exactly as the last update applied it: for each ignored property the engine
+ * re-uses the old inputs (`processIgnoreChanges` in pulumi/pulumi pkg/resource/deploy/step_generator.go), so
+ * the provider sees no change and neither updates nor awaits it. What a retiring strategy still declares
+ * carries it: the object only has to stay, not to change.
+ */
+export const FROZEN: pulumi.CustomResourceOptions = { ignoreChanges: ["metadata", "spec"] };
+
+/** Long enough for an HPA to add pods (and the node group a node) before the capacity gate gives up. */
+export const CAPACITY_TIMEOUTS: pulumi.CustomTimeouts = { create: "15m", update: "15m" };
+
+/**
  * Drain timing. When a pod is told to stop, the load balancer controller deregisters it and the ALB keeps
  * its in-flight requests for the deregistration delay; the preStop sleep keeps the container serving that
  * long (plus a margin), then Spring shuts down gracefully. The grace period covers both. This is also the
@@ -161,7 +237,8 @@ export function autoscalerSpec(
 
 /**
  * The autoscaler and disruption budget every AMS workload has, whatever runs its pods (a Deployment, or
- * an Argo Rollout for canary).
+ * an Argo Rollout for canary). `aliases` carry the other strategies' URNs of the same objects (see
+ * sharedObjects.ts).
  */
 export function scalingObjects(
   name: string,
@@ -172,21 +249,26 @@ export function scalingObjects(
     labels: Record<string, string>;
     selector: Record<string, string>;
     sizing: ServiceSizing;
+    aliases?: { autoscaler: pulumi.Input<string>[]; disruptionBudget: pulumi.Input<string>[] };
   },
   opts: pulumi.CustomResourceOptions,
-): void {
+): {
+  autoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler;
+  disruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+} {
   const metadata = { name: args.targetName, namespace: args.namespace, labels: args.labels };
   const spec = autoscalerSpec(args.targetName, args.sizing);
-  new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+  const autoscaler = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
     name,
     { metadata, spec: { ...spec, scaleTargetRef: { ...args.target, name: args.targetName } } },
-    opts,
+    { ...opts, aliases: args.aliases?.autoscaler },
   );
-  new k8s.policy.v1.PodDisruptionBudget(
+  const disruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
     name,
     { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: args.selector } } },
-    opts,
+    { ...opts, aliases: args.aliases?.disruptionBudget },
   );
+  return { autoscaler, disruptionBudget };
 }
 
 /** A ClusterIP Service on the pods' `http` port: per color, stable, preview, root, canary alike. */

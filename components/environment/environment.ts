@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AmsSecrets } from "../../config";
-import { AmsConfig } from "../../amsConfig/types";
+import { AmsConfig, Strategy } from "../../amsConfig/types";
 import { clusterAddons } from "./addons";
 import { AmsAppConfig } from "./appConfig";
 import { AmsAppSecrets } from "./appSecrets";
@@ -20,6 +20,8 @@ export interface AmsEnvironmentArgs {
   readonly config: AmsConfig;
   /** Secret config values (Pulumi secrets). */
   readonly secrets: AmsSecrets;
+  /** The strategy a switch is retiring in this update: its controller (Argo Rollouts) must stay. */
+  readonly retiringStrategy?: Strategy;
 }
 
 /** The EKS cluster's name: fixed per environment, so IAM scoping and subnet tags can name it up front. */
@@ -91,7 +93,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       {
         environment,
         region: config.awsRegion,
-        strategy: config.release.strategy,
+        strategies: [config.release.strategy, ...(args.retiringStrategy ? [args.retiringStrategy] : [])],
         clusterName: this.clusterName,
         vpcId: net.vpcId,
         oidc: { providerArn: eks.oidcProviderArn, issuer: eks.oidcIssuer },

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { CustomTimeouts } from "./plan";
 
 /**
  * Input key the harness adds to every resource's properties so the mocks can tell which constructed
@@ -20,6 +21,9 @@ export interface CapturedResource {
     pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined;
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
+  /** Aliases as declared (the program gives full URNs: see components/delivery/sharedObjects.ts). */
+  readonly aliases: pulumi.Input<pulumi.URN | pulumi.Alias>[];
+  readonly customTimeouts: CustomTimeouts;
   readonly additionalSecretOutputs: string[];
 }
 
@@ -53,6 +57,8 @@ export function captureResources(onCapture: (item: CapturedResource) => void): v
       dependsOn: opts.dependsOn,
       deleteBeforeReplace: custom.deleteBeforeReplace ?? false,
       ignoreChanges: [...(opts.ignoreChanges ?? [])],
+      aliases: [...(opts.aliases ?? [])],
+      customTimeouts: { ...custom.customTimeouts },
       additionalSecretOutputs: [...(custom.additionalSecretOutputs ?? [])],
     });
     return { props: { ...props, [PLAN_ID_KEY]: planId }, opts };
@@ -65,6 +71,19 @@ export function unwrap<T>(value: pulumi.Input<T>): Promise<T> {
 
 export function urnOf(resource: pulumi.Resource): Promise<string> {
   return new Promise((resolve) => resource.urn.apply(resolve));
+}
+
+/**
+ * The URN aliases of a resource. Alias objects (name/type/parent parts) are not used by the program and are
+ * left out; a URN alias is resolved to its string.
+ */
+export async function aliasUrns(aliases: CapturedResource["aliases"]): Promise<string[]> {
+  const urns: string[] = [];
+  for (const alias of aliases) {
+    const resolved = await resolveInput(alias);
+    if (typeof resolved === "string") urns.push(resolved);
+  }
+  return urns;
 }
 
 /** The explicit `dependsOn` resources, whatever mix of Inputs and arrays the program passed. */

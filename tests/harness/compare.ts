@@ -9,6 +9,8 @@ export interface Change {
   readonly op: ChangeOp;
   /** Dotted paths of the inputs (and `options.*`) that differ; empty for create and delete. */
   readonly paths: string[];
+  /** For an update matched through an alias: the URN the resource had in the baseline. */
+  readonly previousUrn?: string;
 }
 
 export interface Comparison {
@@ -16,35 +18,53 @@ export interface Comparison {
 }
 
 /**
- * What would change between two plans of the same stack, resource by resource (matched by URN). Paths
- * join object keys with `.` as they are, so a label key reads `spec.selector.ams.io/color`; array
- * elements are `[i]`.
+ * What would change between two plans of the same stack, resource by resource, as the Pulumi engine would
+ * pair them: by URN, or by an alias of the new resource that names an old URN (a strategy switch moves the
+ * objects all strategies share under another component, see components/delivery/sharedObjects.ts). Paths join
+ * object keys with `.` as they are, so a label key reads `spec.selector.ams.io/color`; array elements are
+ * `[i]`. Input paths under the new resource's `ignoreChanges` are not changes: the engine keeps the old inputs
+ * there. `ignoreChanges`, `aliases` and `customTimeouts` change how the engine acts, not the resource, so
+ * changing them changes nothing either.
  */
 export function comparePlans(before: Plan, after: Plan): Comparison {
   const beforeByUrn = new Map(before.resources.map((resource) => [resource.urn, resource]));
   const afterByUrn = new Map(after.resources.map((resource) => [resource.urn, resource]));
+  const matched = new Set<string>();
   const changes: Change[] = [];
   for (const resource of after.resources) {
-    const previous = beforeByUrn.get(resource.urn);
-    if (!previous) {
+    const previousUrn = [resource.urn, ...resource.options.aliases].find(
+      (urn) => beforeByUrn.has(urn) && (urn === resource.urn || !afterByUrn.has(urn)),
+    );
+    const previous = previousUrn === undefined ? undefined : beforeByUrn.get(previousUrn);
+    if (!previous || previousUrn === undefined) {
       changes.push(change(resource, "create", []));
       continue;
     }
+    matched.add(previousUrn);
+    const ignored = (path: string) =>
+      resource.options.ignoreChanges.some(
+        (prefix) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`),
+      );
+    const options = (r: PlannedResource) => ({
+      ...r.options,
+      dependsOn: [],
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: {},
+    });
     const paths = [
-      ...differingPaths(previous.inputs, resource.inputs, ""),
-      ...changedSecrets(previous, resource),
+      ...differingPaths(previous.inputs, resource.inputs, "").filter((path) => !ignored(path)),
+      ...changedSecrets(previous, resource).filter((path) => !ignored(path)),
       // A changed dependsOn alone is no change: Pulumi orders the update by it but updates nothing.
-      ...differingPaths(
-        { ...previous.options, dependsOn: [] },
-        { ...resource.options, dependsOn: [] },
-        "options",
-      ),
+      ...differingPaths(options(previous), options(resource), "options"),
       ...(previous.provider === resource.provider ? [] : ["provider"]),
     ];
-    if (paths.length > 0) changes.push(change(resource, "update", paths));
+    const moved = previousUrn !== resource.urn;
+    if (paths.length > 0 || moved)
+      changes.push({ ...change(resource, "update", paths), ...(moved ? { previousUrn } : {}) });
   }
   for (const resource of before.resources) {
-    if (!afterByUrn.has(resource.urn)) changes.push(change(resource, "delete", []));
+    if (!matched.has(resource.urn)) changes.push(change(resource, "delete", []));
   }
   return { changes };
 }

@@ -6,6 +6,28 @@ export interface PlannedOptions {
   readonly dependsOn: string[];
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
+  /** Other URNs this resource had (a strategy switch moves shared objects under another component). */
+  readonly aliases: string[];
+  /** How long the engine waits for a create, update or delete (`"35m"`); unset: the provider's default. */
+  readonly customTimeouts: CustomTimeouts;
+}
+
+export interface CustomTimeouts {
+  readonly create?: string;
+  readonly update?: string;
+  readonly delete?: string;
+}
+
+/**
+ * A custom timeout in seconds. The engine parses them as Go durations (`time.ParseDuration`: `35m`, `1h30m`,
+ * `90s`); `undefined` when unset.
+ */
+export function timeoutSeconds(timeout: string | undefined): number | undefined {
+  if (timeout === undefined || timeout === "") return undefined;
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+  const parts = [...timeout.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (parts.map((part) => part[0]).join("") !== timeout) throw new Error(`not a duration: ${timeout}`);
+  return parts.reduce((total, [, amount, unit]) => total + Number(amount) * units[unit], 0);
 }
 
 export interface PlannedResource {

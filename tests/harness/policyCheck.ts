@@ -8,7 +8,7 @@ import {
 } from "@pulumi/policy";
 import { packConfigFileName } from "../../policy/packConfig";
 import { resourcePolicies, stackPolicies } from "../../policy/policies";
-import { Plan, PlannedResource } from "./plan";
+import { Plan, PlannedResource, timeoutSeconds } from "./plan";
 import {
   configOf,
   enforcementLevelOf,
@@ -112,7 +112,12 @@ function args(resource: PlannedResource, config: () => Record<string, unknown>):
       ignoreChanges: resource.options.ignoreChanges,
       aliases: [],
       additionalSecretOutputs: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      // As the analyzer hands them over: seconds, 0 where the program left the provider's default.
+      customTimeouts: {
+        createSeconds: timeoutSeconds(resource.options.customTimeouts.create) ?? 0,
+        updateSeconds: timeoutSeconds(resource.options.customTimeouts.update) ?? 0,
+        deleteSeconds: timeoutSeconds(resource.options.customTimeouts.delete) ?? 0,
+      },
     },
     stackTags: new Map(),
     // The AMS policies compare type tokens; typed access through SDK classes is not used offline.

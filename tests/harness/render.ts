@@ -47,9 +47,21 @@ function optionBadges(resource: PlannedResource): string {
     options.retainOnDelete ? "retainOnDelete" : "",
     options.deleteBeforeReplace ? "deleteBeforeReplace" : "",
     options.ignoreChanges.length > 0 ? `ignoreChanges: ${options.ignoreChanges.join(", ")}` : "",
+    Object.keys(options.customTimeouts).length > 0
+      ? `customTimeouts: ${Object.entries(options.customTimeouts)
+          .map(([operation, timeout]) => `${operation} ${timeout}`)
+          .join(", ")}`
+      : "",
     options.dependsOn.length > 0 ? `dependsOn: ${options.dependsOn.map(shortUrn).join(", ")}` : "",
   ].filter((badge) => badge !== "");
   return badges.length > 0 ? `  [${badges.join("; ")}]` : "";
+}
+
+/** `urn:…::a:b:Parent$kubernetes:core/v1:Service::name` → `Parent/Service::name`. */
+function componentPath(urn: string): string {
+  const parts = urn.split("::");
+  const chain = parts[2].split("$").map((type) => type.split(":").pop());
+  return `${chain.join("/")}::${parts[3]}`;
 }
 
 /** `urn:…::type::name` → `name` (type tail for clarity). */
@@ -74,7 +86,9 @@ export function renderComparisonText(
     lines.push(
       `${replaced ? "+- replace" : `${symbol[change.op]} ${change.op}`} ${change.type}  ${change.name}`,
     );
-    const previous = beforeByUrn.get(change.urn);
+    if (change.previousUrn !== undefined)
+      lines.push(`    (the same object, until now ${componentPath(change.previousUrn)}: aliased)`);
+    const previous = beforeByUrn.get(change.previousUrn ?? change.urn);
     const next = afterByUrn.get(change.urn);
     for (const path of change.paths) {
       const read = (resource: PlannedResource | undefined) =>

@@ -1,6 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CapturedResource, captureResources, dependsOnResources, unwrap, urnOf } from "./capture";
+import { aliasUrns, CapturedResource, captureResources, dependsOnResources, unwrap, urnOf } from "./capture";
 import { PlanMocks, RegisteredResource } from "./mocks";
 import { Plan, PlannedResource } from "./plan";
 import { parseAmsConfig } from "../../amsConfig/parse";
@@ -37,6 +37,8 @@ const NO_OPTIONS = {
   dependsOn: [],
   deleteBeforeReplace: false,
   ignoreChanges: [],
+  aliases: [],
+  customTimeouts: {},
 };
 
 /**
@@ -155,6 +157,8 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
         ),
         deleteBeforeReplace: item.deleteBeforeReplace,
         ignoreChanges: item.ignoreChanges,
+        aliases: await aliasUrns(item.aliases),
+        customTimeouts: item.customTimeouts,
       },
     };
     Object.defineProperty(planned, "secretDigests", { value: secretDigests, enumerable: false });

@@ -18,6 +18,15 @@ export function planOf(stack: string, ...overrides: string[]): Promise<Plan> {
 }
 
 /**
+ * The plan of a stack that already runs with these overrides: the `pulumi up` after deploying them, judged
+ * against them. What a stack that releases by canary (say) declares from one update to the next, as opposed
+ * to `planOf(stack, "strategy=canary")`, the update that switches it.
+ */
+export function planDeployed(stack: string, ...overrides: string[]): Promise<Plan> {
+  return planAfter(stack, overrides, []);
+}
+
+/**
  * The plan of a change (`change` overrides) made after `base` was deployed: what `--set <base> --compare
  * <change>` evaluates second. The guard rails judge it against the base, not the committed file.
  */

@@ -1,12 +1,8 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../../amsConfig/errors";
 import { COLORS, IDLE_COLOR_POLICIES } from "../../amsConfig/types";
-import { colorReplicas } from "../../components/delivery/blueGreen";
-import {
-  lastSwitchTime,
-  liveUpdateProblems,
-  strategyChangeWarning,
-} from "../../components/delivery/liveUpdateGuard";
+import { colorFloor } from "../../components/delivery/blueGreen";
+import { lastSwitchTime, liveUpdateProblems } from "../../components/delivery/liveUpdateGuard";
 import { drainTiming } from "../../components/delivery/workload";
 import { SHUTDOWN_PHASE_SECONDS } from "../../components/environment/appSettings";
 import { Change, comparePlans } from "../harness/compare";
@@ -15,14 +11,14 @@ import { runPlan } from "../harness/runPlan";
 import { parseOverride } from "../harness/stackConfig";
 import { runPlanInProcess } from "../helpers/cli";
 import { parseStack } from "../helpers/config";
-import { planAfter, planOf, runExclusive, STACKS } from "../helpers/plans";
+import { planAfter, planDeployed, planOf, runExclusive, STACKS } from "../helpers/plans";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const JOB = "kubernetes:batch/v1:Job";
 const SERVICE = "kubernetes:core/v1:Service";
 const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
 const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
-const SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount";
+const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 
 /** Stacks releasing blue-green; for each, overrides that give the idle color a version so a flip is valid. */
 function blueGreenStacks(): { stack: string; base: string[]; other: string }[] {
@@ -45,60 +41,62 @@ const weightedAction = (plan: Plan) =>
   ) as { forwardConfig: { targetGroups: { serviceName: string; weight: number }[] } };
 
 describe("BlueGreenService: config-driven cut-over and rollback", () => {
-  describe("a flip changes only routing (and the worker's consume switch)", () => {
+  describe("a flip changes only routing, the workers' consume switches and (scaledDown) the target's floor", () => {
     for (const { stack, base, other } of blueGreenStacks()) {
       for (const policy of IDLE_COLOR_POLICIES) {
         const config = [...base, `idleColorPolicy=${policy}`];
-        it(`${stack} (idle ${policy}): activeColor=${other} and back`, async () => {
+        const original = parseStack(stack, ...config).release.activeColor;
+        it(`${stack} (idle ${policy}): activeColor=${other}, the next update, and back`, async () => {
           const sizing = parseStack(stack, ...config).sizing;
-          const before = await planOf(stack, ...config);
-          const after = await planAfter(stack, config, [`activeColor=${other}`]);
-          for (const changes of [comparePlans(before, after).changes, comparePlans(after, before).changes]) {
+          const settled = await planAfter(stack, config, []);
+          const flipped = await planAfter(stack, config, [`activeColor=${other}`]);
+          const settledAfterFlip = await planAfter(stack, [...config, `activeColor=${other}`], []);
+          const flippedBack = await planAfter(
+            stack,
+            [...config, `activeColor=${other}`],
+            [`activeColor=${original}`],
+          );
+          const routing = [
+            `${SERVICE} ams-release-api-preview`,
+            `${INGRESS} ams-release-api-public`,
+            `${SERVICE} ams-release-api-stable`,
+          ];
+          const consumeSwitch = COLORS.map((color) => `${CONFIG_MAP} ams-release-worker-switch-${color}`);
+          // A scaled-down idle color runs one warm pod: the flip raises the target color's HPA floor to the
+          // HPA minimum and its Deployment's capacity gate with it. The color losing traffic keeps its floor
+          // until the next update. Where that minimum is one pod, there is nothing to resize.
+          const floorRaised = (color: string) =>
+            (["api", "worker"] as const).flatMap((service) =>
+              policy === "scaledDown" && sizing[service].minReplicas > 1
+                ? [`${DEPLOYMENT} ams-release-${service}-${color}`, `${HPA} ams-release-${service}-${color}`]
+                : [],
+            );
+          const described = (changes: Change[]) => changes.map((c) => `${c.type} ${c.name}`).sort();
+          for (const [from, to, target] of [
+            [settled, flipped, other],
+            [settledAfterFlip, flippedBack, original],
+          ] as const) {
+            const changes = comparePlans(from, to).changes;
             assert.ok(
               changes.every((change) => change.op === "update"),
               "no create, no delete",
             );
-            const routing = [
-              `${SERVICE} ams-release-api-preview`,
-              `${INGRESS} ams-release-api-public`,
-              `${SERVICE} ams-release-api-stable`,
-            ];
-            const consumeSwitch = COLORS.map((color) => `${DEPLOYMENT} ams-release-worker-${color}`);
-            // A scaled-down idle color runs one warm pod: the flip raises the new active color to its HPA
-            // minimum and lowers the old one, in the Deployments and in the HPAs' floors. Where that minimum
-            // is one pod, there is nothing to resize.
-            const resized = (service: "api" | "worker") =>
-              policy === "scaledDown" && sizing[service].minReplicas > 1
-                ? COLORS.flatMap((color) => [
-                    `${DEPLOYMENT} ams-release-${service}-${color}`,
-                    `${HPA} ams-release-${service}-${color}`,
-                  ])
-                : [];
-            const expected = new Set([...routing, ...consumeSwitch, ...resized("api"), ...resized("worker")]);
-            assert.deepEqual(changes.map((c) => `${c.type} ${c.name}`).sort(), [...expected].sort());
-            for (const change of changes.filter((c) => c.name.startsWith("ams-release-api-"))) {
-              if (change.type === DEPLOYMENT) assert.deepEqual(change.paths, ["spec.replicas"]);
-              if (change.type === HPA) assert.deepEqual(change.paths, ["spec.minReplicas"]);
-            }
-            for (const change of changes.filter((c) => c.name.startsWith("ams-release-worker-"))) {
-              assert.ok(
-                change.paths.every(
-                  (path) =>
-                    path === "spec.replicas" ||
-                    path === "spec.minReplicas" ||
-                    path.startsWith("spec.template.spec.containers[0].env"),
-                ),
-                change.paths.join(),
-              );
-            }
-            assert.ok(
-              !changes.some(
-                (c) => c.type === JOB || c.type.includes("PodDisruptionBudget") || c.type === SERVICE_ACCOUNT,
-              ),
-              "no Job, PDB or identity change",
+            assert.deepEqual(
+              described(changes),
+              [...routing, ...consumeSwitch, ...floorRaised(target)].sort(),
             );
-            if (policy === "full") assert.ok(!changes.some((c) => c.type === HPA), "no HPA change");
+            for (const change of changes.filter((c) => c.type === DEPLOYMENT))
+              assert.deepEqual(change.paths, ["metadata.annotations.pulumi.com/waitFor"], change.name);
+            for (const change of changes.filter((c) => c.type === HPA))
+              assert.deepEqual(change.paths, ["spec.minReplicas"], change.name);
+            assert.ok(
+              !changes.some((c) => c.paths.some((path) => path.startsWith("spec.template"))),
+              "no pod template changes: no pod restarts",
+            );
           }
+          // The next update shrinks the color that lost traffic to its warm pod; nothing else changes.
+          const lowered = comparePlans(flipped, settledAfterFlip).changes;
+          assert.deepEqual(described(lowered), floorRaised(original).sort());
         });
       }
     }
@@ -257,22 +255,6 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       );
       assert.match(problems[0].allowed, /previewWeight to 0 first/);
     });
-    it("a strategy change is announced loudly (it replaces every workload), not refused", () => {
-      const canary = parseStack("prod", "strategy=canary").release;
-      assert.match(
-        String(strategyChangeWarning({ strategy: "blueGreen" }, canary)),
-        /every AMS workload is replaced/,
-      );
-      assert.equal(strategyChangeWarning({}, canary), undefined);
-      assert.deepEqual(
-        liveUpdateProblems(
-          { strategy: "blueGreen", activeColor: "blue", activeVersion: "1.3.0" },
-          canary,
-          false,
-        ),
-        [],
-      );
-    });
     it("records when traffic last moved", () => {
       const now = new Date("2026-11-26T10:00:00Z");
       assert.equal(
@@ -416,7 +398,7 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
         ["rolling", "ams-release-api-public"],
         ["canary", "ams-release-api-public"],
       ]) {
-        const plan = await planOf("prod", `strategy=${strategy}`);
+        const plan = await planDeployed("prod", `strategy=${strategy}`);
         const annotations = (
           findResource(plan, INGRESS, name).inputs.metadata as { annotations: Record<string, string> }
         ).annotations;
@@ -451,44 +433,131 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       );
     });
 
-    it("idle workers do not consume", async () => {
+    it("idle workers do not consume: each color reads its own consume switch, the same in every update", async () => {
       const plan = await planOf("prod");
-      const consuming = (color: string) =>
+      const switchOf = (color: string) =>
         (
-          (
-            findResource(plan, DEPLOYMENT, `ams-release-worker-${color}`).inputs.spec as {
-              template: { spec: { containers: { env: { name: string; value: string }[] }[] } };
-            }
-          ).template.spec.containers[0].env.find((e) => e.name === "AMS_QUEUE_CONSUMERS_ENABLED") as {
-            value: string;
+          findResource(plan, CONFIG_MAP, `ams-release-worker-switch-${color}`).inputs as {
+            data: Record<string, string>;
           }
-        ).value;
-      assert.equal(consuming("blue"), "true");
-      assert.equal(consuming("green"), "false");
+        ).data["ams.queue.consumers.enabled"];
+      assert.equal(switchOf("blue"), "true");
+      assert.equal(switchOf("green"), "false");
+      for (const color of COLORS) {
+        const env = (
+          findResource(plan, DEPLOYMENT, `ams-release-worker-${color}`).inputs.spec as {
+            template: { spec: { containers: { env: { name: string; value: string }[] }[] } };
+          }
+        ).template.spec.containers[0].env;
+        assert.deepEqual(
+          env.filter((e) => e.name === "AMS_CONSUMER_SWITCH").map((e) => e.value),
+          [`ams-worker-switch-${color}`],
+        );
+        assert.ok(!env.some((e) => e.name === "AMS_QUEUE_CONSUMERS_ENABLED"), "no consume flag in the pod");
+      }
+      // The idle color stops only after the active one was switched on and its workers have their capacity.
+      const active = findResource(plan, CONFIG_MAP, "ams-release-worker-switch-blue");
+      assert.deepEqual(active.options.dependsOn, [], "set at once: starting pods always find their switch");
+      assert.deepEqual(
+        [...findResource(plan, CONFIG_MAP, "ams-release-worker-switch-green").options.dependsOn].sort(),
+        [active.urn, findResource(plan, DEPLOYMENT, "ams-release-worker-blue").urn].sort(),
+      );
+      // The worker may read (never write) the switches.
+      const role = findResource(
+        plan,
+        "kubernetes:rbac.authorization.k8s.io/v1:Role",
+        "ams-release-worker-switch-reader",
+      );
+      assert.deepEqual(role.inputs.rules, [
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] },
+      ]);
     });
 
-    it("replica policy: active and a full idle color run the minimum; a scaled-down idle color one pod; a version-less none", () => {
-      assert.equal(colorReplicas("blue", { activeColor: "blue", idleVersion: "1.0" }, "full", 3), 3);
-      assert.equal(colorReplicas("green", { activeColor: "blue", idleVersion: "1.0" }, "full", 3), 3);
-      assert.equal(colorReplicas("green", { activeColor: "blue", idleVersion: "1.0" }, "scaledDown", 3), 1);
-      assert.equal(colorReplicas("green", { activeColor: "blue", idleVersion: undefined }, "full", 3), 0);
+    it("autoscaler floors: active and full idle the minimum; scaled-down idle one pod, from the update after it lost traffic; version-less none", () => {
+      const live = { activeColor: "blue" as const, idleVersion: "1.0" };
+      assert.equal(colorFloor("blue", live, "full", 3, undefined), 3);
+      assert.equal(colorFloor("green", live, "full", 3, undefined), 3);
+      assert.equal(colorFloor("green", live, "scaledDown", 3, undefined), 1);
+      assert.equal(colorFloor("green", live, "scaledDown", 3, "green"), 3, "draining");
       assert.equal(
-        colorReplicas("green", { activeColor: "blue", idleVersion: undefined }, "scaledDown", 3),
-        0,
+        colorFloor("green", { activeColor: "blue", idleVersion: undefined }, "full", 3, undefined),
+        undefined,
+      );
+    });
+
+    it("no replica count under an HPA; a version-less color runs none and has no HPA", async () => {
+      for (const stack of STACKS) {
+        const plan = await planDeployed(stack);
+        const scaled = new Set(
+          findResources(plan, HPA).map(
+            (hpa) => (hpa.inputs.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name,
+          ),
+        );
+        for (const deployment of findResources(plan, DEPLOYMENT)) {
+          const name = (deployment.inputs.metadata as { name: string }).name;
+          const replicas = (deployment.inputs.spec as { replicas?: number }).replicas;
+          if (scaled.has(name)) {
+            assert.equal(replicas, undefined, `${stack} ${name}`);
+            assert.deepEqual(deployment.options.ignoreChanges, ["spec.replicas"], `${stack} ${name}`);
+          } else {
+            assert.equal(replicas, 0, `${stack} ${name}: only a color without a version lacks an HPA`);
+          }
+        }
+      }
+      // dev's green has no version: no pods, no HPA; giving it one hands its count to the new HPA.
+      const dev = await planOf("dev");
+      const replicasOf = (deployment: PlannedResource) =>
+        (deployment.inputs.spec as { replicas?: number }).replicas;
+      assert.equal(replicasOf(findResource(dev, DEPLOYMENT, "ams-release-api-green")), 0);
+      assert.ok(!findResources(dev, HPA).some((hpa) => hpa.name === "ams-release-api-green"));
+      const versioned = findResource(
+        await planOf("dev", "greenVersion=1.4.0"),
+        DEPLOYMENT,
+        "ams-release-api-green",
+      );
+      assert.equal(replicasOf(versioned), undefined);
+      assert.deepEqual(versioned.options.ignoreChanges, [], "the 0 the program owned is released, not kept");
+    });
+
+    it("traffic moves only once the target color has its capacity: the HPA floor in available pods", async () => {
+      const sizing = (minReplicas: number) =>
+        `api={"minReplicas":${minReplicas},"maxReplicas":4,"cpuRequest":"250m","cpuLimit":"1","memoryRequest":"512Mi","memoryLimit":"1Gi"}`;
+      const plan = await planAfter("dev", ["greenVersion=1.4.0", sizing(2)], ["activeColor=green"]);
+      const deployment = findResource(plan, DEPLOYMENT, "ams-release-api-green");
+      const gate = JSON.parse(
+        (deployment.inputs.metadata as { annotations: Record<string, string> }).annotations[
+          "pulumi.com/waitFor"
+        ],
+      ) as string[];
+      assert.deepEqual(gate, [
+        'jsonpath={.status.conditions[?(@.type=="Progressing")].reason}=NewReplicaSetAvailable',
+        'jsonpath={.status.conditions[?(@.type=="Available")].status}=True',
+        "jsonpath={$[?(@.availableReplicas > 1)]}",
+      ]);
+      // The gate follows the HPA floor it waits for, the HPA is raised first, and routing waits for the gate.
+      const hpa = findResource(plan, HPA, "ams-release-api-green");
+      assert.equal((hpa.inputs.spec as { minReplicas: number }).minReplicas, 2);
+      assert.ok(deployment.options.dependsOn.includes(hpa.urn));
+      assert.ok(
+        findResource(plan, SERVICE, "ams-release-api-stable").options.dependsOn.includes(deployment.urn),
+      );
+      assert.ok(
+        findResource(plan, INGRESS, "ams-release-api-public").options.dependsOn.includes(deployment.urn),
       );
     });
 
     it("a scaled-down idle color keeps one warm, smoke-tested pod behind the preview route, with an HPA floor of one", async () => {
-      const plan = await planOf("prod", "greenVersion=1.5.0", "idleColorPolicy=scaledDown");
+      const plan = await planAfter("prod", ["greenVersion=1.5.0", "idleColorPolicy=scaledDown"], []);
       const minimum = parseStack("prod").sizing.api.minReplicas;
-      const replicas = (name: string) =>
-        (findResource(plan, DEPLOYMENT, name).inputs.spec as { replicas: number }).replicas;
       const floor = (name: string) =>
         (findResource(plan, HPA, name).inputs.spec as { minReplicas: number }).minReplicas;
-      assert.equal(replicas("ams-release-api-blue"), minimum);
+      const gate = (name: string) =>
+        (findResource(plan, DEPLOYMENT, name).inputs.metadata as { annotations: Record<string, string> })
+          .annotations["pulumi.com/waitFor"];
       assert.equal(floor("ams-release-api-blue"), minimum);
-      assert.equal(replicas("ams-release-api-green"), 1);
+      assert.ok(gate("ams-release-api-blue").includes(`availableReplicas > ${minimum - 1})`));
       assert.equal(floor("ams-release-api-green"), 1);
+      assert.ok(gate("ams-release-api-green").includes("availableReplicas > 0)"));
       // The warm pod is smoke-tested when its version lands, so a later flip needs no new Job.
       findResource(plan, JOB, "ams-release-api-smoke-green");
       const preview = findResource(plan, SERVICE, "ams-release-api-preview").inputs.spec as {
@@ -515,6 +584,10 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       );
       assert.deepEqual(conditions, [
         { field: "host-header", hostHeaderConfig: { values: ["preview.api.ams.example.com"] } },
+        {
+          field: "source-ip",
+          sourceIPConfig: { values: parseStack("prod").delivery.previewRoute.sourceCidrs },
+        },
       ]);
       assert.equal(plan.outputs.previewUrl, "https://preview.api.ams.example.com/");
       assert.deepEqual(plan.outputs.previewProbe, {

@@ -10,7 +10,7 @@ import { Plan, PlannedResource, findResource, findResources } from "../harness/p
 import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
 import { parseStack } from "../helpers/config";
 import { canAssumeWithWebIdentity, identityDecision, unknownActions } from "../helpers/iam";
-import { planOf, STACKS } from "../helpers/plans";
+import { planDeployed, planOf, STACKS } from "../helpers/plans";
 
 const VPC = "awsx:ec2:Vpc";
 const CLUSTER = "eks:index:Cluster";
@@ -374,7 +374,7 @@ describe("AmsEnvironment: network, EKS, public entry, add-ons", () => {
     it("installs Argo Rollouts only when the stack releases by canary", async () => {
       assert.equal(releaseNamed(await planOf("prod"), "argo-rollouts"), undefined);
       assert.equal(
-        releaseNamed(await planOf("prod", "strategy=canary"), "argo-rollouts")?.inputs.version,
+        releaseNamed(await planDeployed("prod", "strategy=canary"), "argo-rollouts")?.inputs.version,
         CHARTS.argoRollouts.version,
       );
     });

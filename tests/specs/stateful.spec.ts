@@ -508,7 +508,7 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       const queries = errorRate.inputs.metricQueries as Query[];
       assert.deepEqual(
         queries.filter((q) => q.metric).map((q) => q.metric?.metricName),
-        ["HTTPCode_Target_5XX_Count", "RequestCount"],
+        ["HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count", "RequestCount"],
       );
       for (const query of queries.filter((q) => q.metric))
         assert.ok(query.metric?.dimensions.LoadBalancer.startsWith(suffix));

@@ -2,14 +2,16 @@ import { strict as assert } from "assert";
 import { READINESS_PATH } from "../../components/delivery/workload";
 import { comparePlans } from "../harness/compare";
 import { PlannedResource, findResource, findResources, kubernetesObjects } from "../harness/plan";
+import { checkPolicies } from "../harness/policyCheck";
 import { parseStack, problemFor } from "../helpers/config";
 import { validateKubernetesObject } from "../helpers/kubernetesSchemas";
-import { planOf, STACKS } from "../helpers/plans";
+import { planAfter, planDeployed, STACKS } from "../helpers/plans";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
 const ANALYSIS = "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate";
 const JOB = "kubernetes:batch/v1:Job";
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 
 type PodSpec = {
   containers: { readinessProbe: { httpGet: { path: string } }; env: { name: string; value: string }[] }[];
@@ -21,7 +23,7 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
   for (const stack of STACKS) {
     for (const strategy of ["rolling", "blueGreen", "canary"]) {
       it(`${stack} plans with strategy ${strategy}, and every object validates (incl. Argo Rollouts CRDs)`, async () => {
-        const plan = await planOf(stack, `strategy=${strategy}`);
+        const plan = await planDeployed(stack, `strategy=${strategy}`);
         const objects = kubernetesObjects(plan);
         for (const object of objects) await validateKubernetesObject(object.inputs);
         const kinds = new Set(objects.map((o) => o.inputs.kind));
@@ -30,13 +32,19 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
           findResources(plan, DEPLOYMENT).length,
           { rolling: 2, blueGreen: 4, canary: 0 }[strategy],
         );
+        // Every policy holds in every strategy: among them, no replica count under an HPA and a capacity
+        // gate at its floor (ams-hpa-owns-replicas, ams-autoscaled-workloads).
+        assert.deepEqual(
+          (await checkPolicies(plan)).filter((v) => v.enforcementLevel === "mandatory"),
+          [],
+        );
       });
     }
   }
 
   describe("rolling", () => {
     it("updates in place with no unavailable pod, surge and readiness time from config, after the migration", async () => {
-      const plan = await planOf(
+      const plan = await planDeployed(
         "prod",
         "strategy=rolling",
         "rolling.maxSurge=2",
@@ -52,9 +60,11 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
       assert.equal(spec.minReadySeconds, 20);
       assert.equal(spec.replicas, undefined, "the HPA owns the replica count");
       const migration = findResource(plan, JOB, "ams-release-migrate");
-      assert.deepEqual(api.options.dependsOn, [migration.urn]);
+      const autoscaler = (name: string) => findResource(plan, HPA, name).urn;
+      assert.deepEqual(api.options.dependsOn, [migration.urn, autoscaler("ams-release-api")]);
       assert.deepEqual(findResource(plan, DEPLOYMENT, "ams-release-worker").options.dependsOn, [
         migration.urn,
+        autoscaler("ams-release-worker"),
       ]);
       const smoke = findResource(plan, JOB, "ams-release-api-smoke");
       assert.ok(smoke.options.dependsOn.includes(api.urn), "post-deploy smoke test runs after the rollout");
@@ -63,7 +73,7 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
 
   describe("canary", () => {
     it("steps default to 5 → 20 → 50 → 100 with pauses between, traffic through the ALB, analysis from step 1", async () => {
-      const plan = await planOf("prod", "strategy=canary");
+      const plan = await planDeployed("prod", "strategy=canary");
       const rollout = findResource(plan, ROLLOUT, "ams-release-api");
       const canary = (rollout.inputs.spec as { strategy: { canary: Record<string, unknown> } }).strategy
         .canary;
@@ -92,7 +102,7 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
     });
 
     it("aborts on thresholds from config: error rate and p95 latency", async () => {
-      const plan = await planOf(
+      const plan = await planDeployed(
         "prod",
         "strategy=canary",
         "canary.maxErrorRatePercent=3",
@@ -109,17 +119,23 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
         }
       ).metrics;
       const byName = Object.fromEntries(metrics.map((m) => [m.name, m]));
-      assert.equal(byName["error-rate"].successCondition, "all(result[0].Values, {# <= 3})");
-      assert.equal(byName["p95-latency"].successCondition, "all(result[0].Values, {# <= 0.8})");
+      assert.equal(
+        byName["error-rate"].successCondition,
+        "len(result) > 0 && len(result[0].Values) > 0 && all(result[0].Values, {# <= 3})",
+      );
+      assert.equal(
+        byName["p95-latency"].successCondition,
+        "len(result) > 0 && len(result[0].Values) > 0 && all(result[0].Values, {# <= 0.8})",
+      );
       for (const metric of metrics) {
         assert.equal(metric.failureLimit, 1, "a breach aborts the rollout");
         assert.ok("cloudWatch" in metric.provider);
       }
-      assert.match(JSON.stringify(byName["error-rate"].provider), /targetgroup\/k8s-amsprod-amsapica-/);
+      assert.match(JSON.stringify(byName["error-rate"].provider), /TargetGroup=k8s-amsprod-amsapica'/);
     });
 
     it("uses Prometheus where configured", async () => {
-      const plan = await planOf(
+      const plan = await planDeployed(
         "prod",
         "strategy=canary",
         "canary.metricsProvider=prometheus",
@@ -134,8 +150,8 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
     });
 
     it("a new version changes the Rollouts' pod templates only (Argo Rollouts does the rest), after its migration", async () => {
-      const before = await planOf("prod", "strategy=canary");
-      const after = await planOf("prod", "strategy=canary", "blueVersion=1.5.0");
+      const before = await planDeployed("prod", "strategy=canary");
+      const after = await planAfter("prod", ["strategy=canary"], ["blueVersion=1.5.0"]);
       const changes = comparePlans(before, after).changes;
       assert.deepEqual(changes.map((c) => c.name).sort(), [
         "ams-release-api",
@@ -153,9 +169,9 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
 
   it("the workload core is shared: every strategy's pods come from one template, probes included", async () => {
     const templates = [
-      podSpec(findResource(await planOf("prod", "strategy=rolling"), DEPLOYMENT, "ams-release-api")),
-      podSpec(findResource(await planOf("prod", "strategy=canary"), ROLLOUT, "ams-release-api")),
-      podSpec(findResource(await planOf("prod"), DEPLOYMENT, "ams-release-api-blue")),
+      podSpec(findResource(await planDeployed("prod", "strategy=rolling"), DEPLOYMENT, "ams-release-api")),
+      podSpec(findResource(await planDeployed("prod", "strategy=canary"), ROLLOUT, "ams-release-api")),
+      podSpec(findResource(await planDeployed("prod"), DEPLOYMENT, "ams-release-api-blue")),
     ];
     for (const template of templates)
       assert.equal(template.containers[0].readinessProbe.httpGet.path, READINESS_PATH);

@@ -5,6 +5,7 @@ import { EnvironmentName, Strategy } from "../../../amsConfig/types";
 import { appSecretPrefix } from "../appSecrets";
 import { policy } from "../iamDocuments";
 import { ClusterOidc, irsaRole } from "../irsa";
+import { argoRollouts } from "./argoRollouts";
 import { CHARTS } from "./charts";
 import { helmRelease } from "./helmRelease";
 import { loadBalancerControllerPolicy } from "./loadBalancerControllerPolicy";
@@ -15,7 +16,8 @@ export const EXTERNAL_SECRETS_SA = "external-secrets";
 export interface AddonArgs {
   readonly environment: EnvironmentName;
   readonly region: string;
-  readonly strategy: Strategy;
+  /** Strategies the stack runs in this update (two while a strategy switch retires the old one). */
+  readonly strategies: readonly Strategy[];
   readonly clusterName: string;
   readonly vpcId: pulumi.Input<string>;
   readonly oidc: ClusterOidc;
@@ -29,6 +31,8 @@ export interface Addons {
   readonly externalSecrets: k8s.helm.v3.Release;
   readonly metricsServer: k8s.helm.v3.Release;
   readonly argoRollouts: k8s.helm.v3.Release | undefined;
+  /** IRSA role of the Argo Rollouts controller, when it is installed. */
+  readonly argoRolloutsRole: (pulumi.Resource & { arn: pulumi.Output<string> }) | undefined;
   readonly loadBalancerControllerRole: aws.iam.Role;
   readonly externalSecretsRole: aws.iam.Role;
 }
@@ -36,7 +40,7 @@ export interface Addons {
 /**
  * The cluster add-ons every AMS environment runs: the AWS Load Balancer Controller (owns the public ALB),
  * metrics-server (feeds the HPAs), External Secrets Operator (Secrets Manager → Kubernetes Secrets), and
- * Argo Rollouts when the stack releases by canary.
+ * Argo Rollouts, with its own IRSA role, when the stack releases by canary (argoRollouts.ts).
  */
 export function clusterAddons(name: string, args: AddonArgs, parent: pulumi.Resource): Addons {
   const opts = { parent, provider: args.provider, dependsOn: args.nodes };
@@ -120,21 +124,18 @@ export function clusterAddons(name: string, args: AddonArgs, parent: pulumi.Reso
     opts,
   );
 
-  const argoRollouts =
-    args.strategy === "canary"
-      ? helmRelease(
-          `${name}-argo-rollouts`,
-          CHARTS.argoRollouts,
-          { installCRDs: true, controller: { replicas: 2, pdb: { enabled: true, minAvailable: 1 } } },
-          opts,
-        )
-      : undefined;
+  // Also while a switch retires canary: uninstalling the chart deletes its CRDs, and with them the Rollouts
+  // that still serve until the next update.
+  const rollouts = args.strategies.includes("canary")
+    ? argoRollouts(`${name}-argo-rollouts`, { oidc: args.oidc, region: args.region }, parent, opts)
+    : undefined;
 
   return {
     loadBalancerController,
     externalSecrets,
     metricsServer,
-    argoRollouts,
+    argoRollouts: rollouts?.release,
+    argoRolloutsRole: rollouts?.role,
     loadBalancerControllerRole,
     externalSecretsRole,
   };

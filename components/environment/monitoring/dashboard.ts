@@ -24,25 +24,42 @@ function graph(
 }
 
 /**
- * What an operator watches during a switch, on one screen: the public ALB's 5xx rate and p95 response
- * time (found by the load balancer's fixed name, since the controller creates it), and each queue's
- * backlog age and dead letters. The delivery components' per-color views sit beside it.
+ * The ALB's load-balancer-level metrics, found by search: the controller creates the ALB, so its
+ * `LoadBalancer` dimension (`app/<name>/<id>`) ends in an id the program does not know. A quoted term would be
+ * an exact match of the whole value and find nothing; the unquoted `app/<name>` is a partial match on those
+ * consecutive tokens (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html,
+ * "Partial matches"). The schema `{AWS/ApplicationELB,LoadBalancer}` keeps per-target-group series out.
+ */
+export function albSearch(environment: EnvironmentName, metric: string, stat: string): string {
+  return `SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="${metric}" LoadBalancer=app/${albName(environment)}', '${stat}', 60)`;
+}
+
+/**
+ * What an operator watches during a switch, on one screen: the public ALB's 5xx rate — the targets' and the
+ * load balancer's own, like the switch alarm — and p95 response time, and each queue's backlog age and dead
+ * letters.
  */
 export function dashboardBody(
   environment: EnvironmentName,
   region: string,
   queues: { name: string; queueName: string; deadLetterName: string }[],
 ): string {
-  const alb = albName(environment);
-  const search = (metric: string, stat: string) =>
-    `SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="${metric}" LoadBalancer="app/${alb}/"', '${stat}', 60)`;
+  const search = (metric: string, stat: string) => albSearch(environment, metric, stat);
   const widgets: Widget[] = [
     graph(
-      "API error rate (5xx %)",
+      "API error rate (5xx %, targets and load balancer)",
       [
-        [{ expression: search("HTTPCode_Target_5XX_Count", "Sum"), id: "errors", visible: false }],
+        [{ expression: search("HTTPCode_Target_5XX_Count", "Sum"), id: "targetErrors", visible: false }],
+        [{ expression: search("HTTPCode_ELB_5XX_Count", "Sum"), id: "elbErrors", visible: false }],
         [{ expression: search("RequestCount", "Sum"), id: "requests", visible: false }],
-        [{ expression: "100 * SUM(errors) / SUM(requests)", id: "rate", label: "5xx %" }],
+        [
+          {
+            expression:
+              "100 * (FILL(SUM(targetErrors), 0) + FILL(SUM(elbErrors), 0)) / (FILL(SUM(requests), 0) + FILL(SUM(elbErrors), 0))",
+            id: "rate",
+            label: "5xx %",
+          },
+        ],
       ],
       0,
       0,

@@ -18,6 +18,38 @@ export function releaseAlarmNames(environment: EnvironmentName): ReleaseAlarmNam
   };
 }
 
+type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
+type AlbMetricQuery = (id: string, metricName: string, stat: string) => MetricQuery;
+
+/**
+ * The switch's 5xx rate counts what users got, from either side of the load balancer
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html):
+ * - `HTTPCode_Target_5XX_Count`: 5xx the pods answered;
+ * - `HTTPCode_ELB_5XX_Count`: 5xx the ALB generated — 502 (a target reset the connection or answered
+ *   garbage), 503 (no registered target), 504 (a target timed out). A flip to a color that cannot serve
+ *   shows up here, not in the targets' count.
+ * `RequestCount` only counts requests for which the ALB could choose a target, so a 503 for want of targets is
+ * not in it: it is added to the denominator, else a color with no targets would have no requests, no rate,
+ * and (missing data being "not breaching") no alarm. A 502 or 504 is in both, which slightly dilutes the
+ * rate in that case — still far above any threshold when a color fails. With no requests and no errors at
+ * all there is nothing to judge: missing data stays "not breaching", so a quiet environment can switch.
+ * Missing values count as 0 in metric math (FILL makes it explicit for the alarm's sparse minutes).
+ */
+export function errorRateQueries(metric: AlbMetricQuery): MetricQuery[] {
+  return [
+    metric("targetErrors", "HTTPCode_Target_5XX_Count", "Sum"),
+    metric("elbErrors", "HTTPCode_ELB_5XX_Count", "Sum"),
+    metric("requests", "RequestCount", "Sum"),
+    {
+      id: "rate",
+      label: "5xx % (targets and load balancer)",
+      expression:
+        "100 * (FILL(targetErrors, 0) + FILL(elbErrors, 0)) / (FILL(requests, 0) + FILL(elbErrors, 0))",
+      returnData: true,
+    },
+  ];
+}
+
 /** Minutes an alarm looks at, and how many of them must breach: fast enough for a 10-minute bake. */
 const PERIOD_SECONDS = 60;
 const EVALUATION_PERIODS = 3;
@@ -55,7 +87,7 @@ export function releaseAlarms(
     okActions: [args.topicArn],
     tags: awsTags("monitoring"),
   };
-  const albMetric = (id: string, metricName: string, stat: string) => ({
+  const albMetric = (id: string, metricName: string, stat: string): MetricQuery => ({
     id,
     returnData: false,
     metric: {
@@ -72,18 +104,9 @@ export function releaseAlarms(
     {
       ...common,
       name: names.errorRate,
-      alarmDescription: `More than ${args.thresholds.apiErrorRatePercent}% of API requests answered 5xx`,
+      alarmDescription: `More than ${args.thresholds.apiErrorRatePercent}% of API requests answered 5xx, by the targets or by the load balancer itself`,
       threshold: args.thresholds.apiErrorRatePercent,
-      metricQueries: [
-        albMetric("errors", "HTTPCode_Target_5XX_Count", "Sum"),
-        albMetric("requests", "RequestCount", "Sum"),
-        {
-          id: "rate",
-          label: "5xx %",
-          expression: "100 * FILL(errors, 0) / requests",
-          returnData: true,
-        },
-      ],
+      metricQueries: errorRateQueries(albMetric),
     },
     { parent },
   );
