@@ -11,6 +11,7 @@ import {
 } from "./components/delivery/liveUpdateGuard";
 import { previewProbe, previewUrl } from "./components/delivery/traffic";
 import { AmsEnvironment } from "./components/environment/environment";
+import { assertExposureSteps } from "./components/environment/featureFlags/exposureGuard";
 import { describeRelease } from "./components/release/release";
 
 /**
@@ -23,10 +24,15 @@ export = async () => {
   // The guard rails read this stack's last outputs, so they fail the preview before anything changes.
   const previous = await readPreviousRelease();
   assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
+  assertExposureSteps(previous.featureFlags, config.featureFlags, config.environment, config.stack);
   const strategyChange = strategyChangeWarning(previous, config.release);
   if (strategyChange) pulumi.log.warn(strategyChange);
 
-  const environment = new AmsEnvironment("ams", { config, secrets });
+  const environment = new AmsEnvironment("ams", {
+    config,
+    secrets,
+    previousFeatureFlags: previous.featureFlags,
+  });
   const Release = { rolling: RollingRelease, blueGreen: BlueGreenRelease, canary: CanaryRelease }[
     release.strategy
   ];
@@ -74,5 +80,8 @@ export = async () => {
     idleColorPolicy: config.release.idleColorPolicy,
     previewProbe: previewProbe(config.publicEntry.apiHost, config.delivery.previewRoute),
     cutoverAlarmNames: environment.cutoverAlarmNames,
+    // Flag state beside the release state: what incident reviews and the next update's exposure guard read.
+    featureFlagService: environment.featureFlagService,
+    featureFlags: environment.featureFlagStates,
   };
 };

@@ -403,7 +403,7 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       assert.equal(spec.serviceAccountName, "ams-api");
       assert.deepEqual(
         container.envFrom.map((source) => Object.values(source)[0].name),
-        ["ams-shared-config", "ams-postgres", "ams-documentdb", "ams-redis"],
+        ["ams-shared-config", "ams-postgres", "ams-documentdb", "ams-redis", "ams-app"],
       );
       assert.equal(container.securityContext.readOnlyRootFilesystem, true);
       assert.ok(container.env.some((e) => e.name === "AMS_COLOR" && e.value === "blue"));

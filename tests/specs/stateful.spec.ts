@@ -171,7 +171,8 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
         assert.deepEqual(findResources(plan, type)[0].inputs.subnetIds, privateSubnets, type);
       }
       const rules = findResources(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
-      assert.deepEqual(rules.map((rule) => rule.inputs.fromPort).sort(), [27017, 5432, 6379]);
+      // 5432 twice: the AMS database and the flag service's (Unleash's) own.
+      assert.deepEqual(rules.map((rule) => rule.inputs.fromPort).sort(), [27017, 5432, 5432, 6379]);
       for (const rule of rules) {
         assert.equal(rule.inputs.referencedSecurityGroupId, plan.outputs.nodeSecurityGroupId, rule.urn);
         assert.equal(rule.inputs.cidrIpv4, undefined, rule.urn);
@@ -192,7 +193,7 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       );
       assert.equal(db.inputs.skipFinalSnapshot, true);
       assert.equal(db.options.protect, false);
-      assert.equal(findResources(plan, RDS).length, 1);
+      assert.equal(findResources(plan, RDS).filter((db) => db.name.startsWith("ams-data-")).length, 1);
       assert.equal(findResources(plan, "aws:docdb/clusterInstance:ClusterInstance").length, 1);
       assert.equal(findResource(plan, REDIS, "ams-data-redis").inputs.automaticFailoverEnabled, false);
     });
@@ -212,7 +213,13 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
         const byName = Object.fromEntries(
           synced.map((s) => [(s.inputs.metadata as { name: string }).name, s]),
         );
-        assert.deepEqual(Object.keys(byName).sort(), ["ams-documentdb", "ams-postgres", "ams-redis"]);
+        assert.deepEqual(Object.keys(byName).sort(), [
+          "ams-app",
+          "ams-documentdb",
+          "ams-postgres",
+          "ams-redis",
+          "unleash-secrets",
+        ]);
         const data = (name: string) =>
           (
             byName[name].inputs.spec as {
@@ -257,12 +264,16 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       assert.match(target.template.data.SPRING_DATA_MONGODB_URI, /tls=true/);
     });
 
-    it("a configured feature-flag key is synced too", async () => {
-      const plan = await planOf("prod", "featureFlagSdkKey=ff-key-123");
-      const names = findResources(plan, "kubernetes:external-secrets.io/v1:ExternalSecret").map(
-        (s) => (s.inputs.metadata as { name: string }).name,
+    it("the app secret (the Unleash client token) is synced as ams-app", async () => {
+      const plan = await planOf("prod");
+      const app = findResources(plan, "kubernetes:external-secrets.io/v1:ExternalSecret").find(
+        (s) => (s.inputs.metadata as { name: string }).name === "ams-app",
       );
-      assert.ok(names.includes("ams-app"));
+      const data = (app?.inputs.spec as { data: { secretKey: string }[] }).data;
+      assert.deepEqual(
+        data.map((d) => d.secretKey),
+        ["FEATURE_FLAG_SDK_KEY"],
+      );
     });
   });
 
