@@ -4,6 +4,7 @@ import {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { featureFlagPolicies } from "./featureFlagPolicies";
 
 /**
  * The AMS governance rules as CrossGuard policies. Exported as plain objects (constructing a `PolicyPack`
@@ -14,7 +15,7 @@ import {
  */
 
 type Props = Record<string, unknown>;
-interface PolicyConfig {
+export interface PolicyConfig {
   environment?: string;
 }
 
@@ -350,6 +351,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   workloadImages,
   workloadPods,
   devCostHints,
+  ...featureFlagPolicies({ configSchema, isProd }),
 ];
 export const stackPolicies: StackValidationPolicy[] = [blueGreenConsistent];
 export const amsPolicies = [...resourcePolicies, ...stackPolicies];
