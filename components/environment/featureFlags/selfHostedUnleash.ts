@@ -255,6 +255,7 @@ export function unleashValues(args: {
       { name: "UNLEASH_DEFAULT_ADMIN_USERNAME", value: "admin" },
       { name: "CHECK_VERSION", value: "false" },
       { name: "SEND_TELEMETRY", value: "false" },
+      // Unleash logs the initial admin password at info level (services/user-service.js): keep it out of logs.
       { name: "LOG_LEVEL", value: "warn" },
     ],
     existingSecrets: [fromSecret("INIT_ADMIN_API_TOKENS"), fromSecret("UNLEASH_DEFAULT_ADMIN_PASSWORD")],
