@@ -32,7 +32,7 @@ describe("policy pack: feature flags", function () {
       (r) => (r.inputs.rolloutPercentage = 100),
     );
     assert.deepEqual(await firing(jump, "ams-flag-exposure-steps"), [
-      "ams-flags-flag-new-checkout: exposure 20 % → 100 % jumps past a step; allowed up to 50 % in one update (steps 5 → 20 → 50 → 100)",
+      "ams-flags-flag-new-checkout: exposure 5 % → 100 % jumps past a step; allowed up to 20 % in one update (steps 5 → 20 → 50 → 100)",
     ]);
     const unguarded = variant(
       plan,
@@ -41,7 +41,7 @@ describe("policy pack: feature flags", function () {
       (r) => delete r.inputs.exposureGuard,
     );
     assert.equal((await firing(unguarded, "ams-flag-exposure-steps")).length, 1);
-    const down = variant(plan, FLAG, "ams-flags-flag-new-checkout", (r) => (r.inputs.rolloutPercentage = 5));
+    const down = variant(plan, FLAG, "ams-flags-flag-new-checkout", (r) => (r.inputs.enabled = false));
     assert.deepEqual(await firing(down, "ams-flag-exposure-steps"), []);
     // Not prod: not this policy's business.
     const staging = await planOf("staging");

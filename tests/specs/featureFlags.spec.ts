@@ -33,7 +33,7 @@ describe("feature flags as code", function () {
           flag.stickiness,
         ]),
         [
-          ["new-checkout", "release", true, 20, "userId"],
+          ["new-checkout", "release", true, 5, "userId"],
           ["payments-provider", "kill-switch", true, 100, "default"],
         ],
       );
@@ -263,7 +263,7 @@ describe("feature flags as code", function () {
         "new-checkout": {
           type: "release",
           enabled: true,
-          rolloutPercentage: 20,
+          rolloutPercentage: 5,
           stickiness: "userId",
           impressionData: true,
         },
@@ -330,17 +330,17 @@ describe("feature flags as code", function () {
     it("--compare of a percentage change shows only that flag's change", async () => {
       const changes = comparePlans(
         await planOf("prod"),
-        await planOf("prod", rollout("new-checkout", 50)),
+        await planOf("prod", rollout("new-checkout", 20)),
       ).changes;
       assert.deepEqual(
         changes.map((change) => [change.op, change.type, change.name, change.paths]),
         [["update", FLAG, "ams-flags-flag-new-checkout", ["rolloutPercentage"]]],
       );
-      const text = await runPlanInProcess("--stack", "prod", "--compare", rollout("new-checkout", 50));
+      const text = await runPlanInProcess("--stack", "prod", "--compare", rollout("new-checkout", 20));
       assert.equal(text.status, 0, text.stderr);
       assert.match(
         text.stdout,
-        /~ update pulumi-nodejs:dynamic\/unleash:FeatureFlag {2}ams-flags-flag-new-checkout\n {4}rolloutPercentage: 20 → 50\n/,
+        /~ update pulumi-nodejs:dynamic\/unleash:FeatureFlag {2}ams-flags-flag-new-checkout\n {4}rolloutPercentage: 5 → 20\n/,
       );
       assert.match(text.stdout, /1 resources change: 0 create, 1 update, 0 delete\./);
     });
@@ -357,7 +357,7 @@ describe("feature flags as code", function () {
         ),
         (err: unknown) =>
           ConfigError.isConfigError(err) &&
-          /featureFlags\.new-checkout\.rolloutPercentage is 100; allowed: at most 50 in this update/.test(
+          /featureFlags\.new-checkout\.rolloutPercentage is 100; allowed: at most 20 in this update/.test(
             err.message,
           ),
       );
@@ -372,7 +372,7 @@ describe("feature flags as code", function () {
     });
 
     it("down, off, the next step and a staged flag's first step pass; a new flag cannot start above it", async () => {
-      await planOf("prod", rollout("new-checkout", 5));
+      await planAfter("prod", [rollout("new-checkout", 50)], [rollout("new-checkout", 5)]);
       await planOf("prod", "featureFlags.new-checkout.enabled=false");
       await planAfter("prod", [rollout("new-checkout", 50)], [rollout("new-checkout", 100)]);
       const fresh = (percentage: number) =>
@@ -386,7 +386,7 @@ describe("feature flags as code", function () {
       await assert.rejects(
         planAfter(
           "prod",
-          ["featureFlags.new-checkout.enabled=false"],
+          [rollout("new-checkout", 20), "featureFlags.new-checkout.enabled=false"],
           ["featureFlags.new-checkout.enabled=true"],
         ),
         /new-checkout\.rolloutPercentage is 20; allowed: at most 5/,

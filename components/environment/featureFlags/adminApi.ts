@@ -14,6 +14,11 @@ export interface AdminConnection {
   readonly adminToken: string;
 }
 
+/** Just the connection out of a resource's recorded state (read and delete get only that state). */
+export function connectionOf(state: AdminConnection): AdminConnection {
+  return { adminUrl: state.adminUrl, adminToken: state.adminToken };
+}
+
 export interface AdminResponse {
   readonly status: number;
   readonly body: unknown;

@@ -1,31 +1,19 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AmsConfig } from "../../../amsConfig/types";
 import { exposureGuardOf, FlagState, impressionDataOf, PreviousFlagStates } from "./exposureGuard";
-import { selfHostedUnleash, UNLEASH_CHART, UNLEASH_IMAGE } from "./selfHostedUnleash";
+import { selfHostedUnleash, UNLEASH_CHART, UNLEASH_IMAGE, UnleashHosting } from "./selfHostedUnleash";
 import { UnleashClientToken, UnleashFeatureFlag } from "./unleashResources";
 
 /** AMS flags live in Unleash's default project. */
 export const UNLEASH_PROJECT = "default";
 
-export interface AmsFeatureFlagsArgs {
+export interface AmsFeatureFlagsArgs extends UnleashHosting {
   /** The validated stack config: `featureFlags` above all, plus the environment, region and certificate. */
   readonly config: AmsConfig;
   /** Flag states the previous update recorded (stack outputs); the prod exposure guard input. */
   readonly previous: PreviousFlagStates;
   /** Admin token of an existing Unleash (mode external; a Pulumi secret); ignored when self-hosted. */
   readonly externalAdminToken: pulumi.Output<string> | undefined;
-  /** Where the self-hosted Unleash's database goes. */
-  readonly network: {
-    readonly vpcId: pulumi.Input<string>;
-    readonly privateSubnetIds: pulumi.Input<string[]>;
-    readonly clientSecurityGroupId: pulumi.Input<string>;
-  };
-  readonly keyArn: pulumi.Input<string>;
-  /** The environment cluster's Kubernetes provider. */
-  readonly provider: k8s.Provider;
-  /** Add-ons the self-hosted Unleash needs running first (External Secrets, the Load Balancer Controller). */
-  readonly addons: readonly pulumi.Resource[];
 }
 
 /** Where the flag service is, as the stack outputs show it. */

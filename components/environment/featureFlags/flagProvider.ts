@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { FlagType, Stickiness } from "../../../amsConfig/featureFlags";
-import { AdminConnection, adminCall, segment } from "./adminApi";
+import { AdminConnection, adminCall, connectionOf, segment } from "./adminApi";
 
 /**
  * The Pulumi dynamic provider behind `UnleashFeatureFlag`: one Unleash feature flag, its on/off state in one
@@ -217,10 +217,6 @@ async function settledOutputs(inputs: FlagInputs, strategyId: string): Promise<F
 
 function withGuard(state: FlagOutputs, guard: FlagInputs["exposureGuard"]): FlagOutputs {
   return guard === undefined ? state : { ...state, exposureGuard: guard };
-}
-
-function connectionOf(state: AdminConnection): AdminConnection {
-  return { adminUrl: state.adminUrl, adminToken: state.adminToken };
 }
 
 export const unleashFlagProvider: pulumi.dynamic.ResourceProvider<FlagInputs, FlagOutputs> = {

@@ -33,7 +33,23 @@ export const UNLEASH_PORT = 4242;
 export const UNLEASH_SECRET = "unleash-secrets";
 const DATABASE = { name: "unleash", user: "unleash" };
 
-export interface SelfHostedUnleashArgs {
+/** Where a self-hosted Unleash goes: the environment's network, key, cluster and add-ons. */
+export interface UnleashHosting {
+  readonly network: {
+    readonly vpcId: pulumi.Input<string>;
+    readonly privateSubnetIds: pulumi.Input<string[]>;
+    /** Nodes' and pods' security group: the only client the database admits. */
+    readonly clientSecurityGroupId: pulumi.Input<string>;
+  };
+  /** The environment's KMS key: database storage and its snapshots. */
+  readonly keyArn: pulumi.Input<string>;
+  /** The environment cluster's Kubernetes provider. */
+  readonly provider: k8s.Provider;
+  /** External Secrets (syncs the secrets), the Load Balancer Controller (its webhook admits Ingresses). */
+  readonly addons: readonly pulumi.Resource[];
+}
+
+export interface SelfHostedUnleashArgs extends UnleashHosting {
   readonly environment: EnvironmentName;
   readonly region: string;
   /** DNS name of the admin UI and API on the environment's ALB. */
@@ -46,17 +62,6 @@ export interface SelfHostedUnleashArgs {
     readonly instanceClass: string;
     readonly backupRetentionDays: number;
   };
-  readonly network: {
-    readonly vpcId: pulumi.Input<string>;
-    readonly privateSubnetIds: pulumi.Input<string[]>;
-    /** Nodes' and pods' security group: the only client the database admits. */
-    readonly clientSecurityGroupId: pulumi.Input<string>;
-  };
-  /** The environment's KMS key: database storage and its snapshots. */
-  readonly keyArn: pulumi.Input<string>;
-  readonly provider: k8s.Provider;
-  /** External Secrets (syncs the secrets), the Load Balancer Controller (its webhook admits Ingresses). */
-  readonly addons: readonly pulumi.Resource[];
 }
 
 export interface SelfHostedUnleash {

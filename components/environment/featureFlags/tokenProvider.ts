@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { AdminConnection, adminCall, segment } from "./adminApi";
+import { AdminConnection, adminCall, connectionOf, segment } from "./adminApi";
 
 /**
  * The Pulumi dynamic provider behind `UnleashClientToken`: a server-side SDK token ("backend" token, the
@@ -34,10 +34,6 @@ export function changedTokenFields(olds: TokenOutputs, news: TokenInputs): strin
   const fields: string[] = REPLACE_FIELDS.filter((field) => olds[field] !== news[field]);
   if (olds.adminUrl !== news.adminUrl || olds.adminToken !== news.adminToken) fields.push("connection");
   return fields;
-}
-
-function connectionOf(state: AdminConnection): AdminConnection {
-  return { adminUrl: state.adminUrl, adminToken: state.adminToken };
 }
 
 export const unleashTokenProvider: pulumi.dynamic.ResourceProvider<TokenInputs, TokenOutputs> = {

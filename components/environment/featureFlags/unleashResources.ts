@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { FlagType, Stickiness } from "../../../amsConfig/featureFlags";
-import { unleashFlagProvider } from "./flagProvider";
-import { unleashTokenProvider } from "./tokenProvider";
+import type { FlagType } from "../../../amsConfig/featureFlags";
+import type { AdminConnection } from "./adminApi";
+import { FlagInputs, unleashFlagProvider } from "./flagProvider";
+import { TokenInputs, unleashTokenProvider } from "./tokenProvider";
 
 /**
  * The two Unleash resources, as Pulumi dynamic resources. No maintained Pulumi provider for Unleash exists:
@@ -11,9 +12,7 @@ import { unleashTokenProvider } from "./tokenProvider";
  * the generic `pulumi-nodejs:dynamic:Resource` (module/type arguments, pulumi/pulumi#11873), so previews and
  * the offline plan say what they are.
  */
-export const DYNAMIC_MODULE = "unleash";
-export const FEATURE_FLAG_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:FeatureFlag`;
-export const CLIENT_TOKEN_TYPE = `pulumi-nodejs:dynamic/${DYNAMIC_MODULE}:ClientToken`;
+const DYNAMIC_MODULE = "unleash";
 
 /** Where the admin API is and the admin token (a Pulumi secret) the resources call it with. */
 export interface UnleashAdminArgs {
@@ -21,25 +20,8 @@ export interface UnleashAdminArgs {
   readonly adminToken: pulumi.Input<string>;
 }
 
-export interface UnleashFeatureFlagArgs extends UnleashAdminArgs {
-  /** Unleash project; AMS uses `default`. */
-  readonly project: string;
-  /** Unleash environment whose on/off and rollout strategy this resource owns. */
-  readonly environment: string;
-  /** Flag name, also the resource's id. */
-  readonly name: string;
-  readonly description: string;
-  readonly type: FlagType;
-  /** Unleash emits an impression event per evaluation (on for release flags, so the app can log them). */
-  readonly impressionData: boolean;
-  /** On in `environment`; for a kill switch only the initial state (the UI owns it afterwards). */
-  readonly enabled: boolean;
-  /** Percentage of users the gradual rollout (`flexibleRollout` strategy) serves the flag to while on. */
-  readonly rolloutPercentage: number;
-  readonly stickiness: Stickiness;
-  /** Prod release flags: the steps and the exposure the last update recorded, for the policy pack. */
-  readonly exposureGuard?: { readonly steps: readonly number[]; readonly previousExposure: number };
-}
+/** What a flag declares (documented field by field on `FlagInputs`), the admin connection as Inputs. */
+export type UnleashFeatureFlagArgs = Omit<FlagInputs, keyof AdminConnection> & UnleashAdminArgs;
 
 /** One Unleash feature flag: created, updated, refreshed and archived through the Admin API. */
 export class UnleashFeatureFlag extends pulumi.dynamic.Resource {
@@ -56,11 +38,8 @@ export class UnleashFeatureFlag extends pulumi.dynamic.Resource {
   }
 }
 
-export interface UnleashClientTokenArgs extends UnleashAdminArgs {
-  readonly project: string;
-  readonly environment: string;
-  readonly tokenName: string;
-}
+/** What a token declares (see `TokenInputs`), the admin connection as Inputs. */
+export type UnleashClientTokenArgs = Omit<TokenInputs, keyof AdminConnection> & UnleashAdminArgs;
 
 /** A server-side SDK ("backend") token; `secret` is a Pulumi secret. */
 export class UnleashClientToken extends pulumi.dynamic.Resource {
