@@ -150,6 +150,9 @@ export function selfHostedUnleash(
         labels: {
           ...labels,
           // A pod counts as ready only once the ALB's target group reports it healthy (as in the AMS namespace).
+          // The gate is injected only for Services a TargetGroupBinding already targets
+          // (kubernetes-sigs/aws-load-balancer-controller pkg/inject/pod_readiness/pod_readiness_gate.go), so the
+          // first install, whose Ingress comes after the release, is not held up; later rollouts wait for it.
           "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
           "pod-security.kubernetes.io/enforce": "restricted",
         },
