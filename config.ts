@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseAmsConfig } from "./amsConfig/parse";
 import { RawConfig } from "./amsConfig/rawConfig";
+import { ADMIN_TOKEN_KEY } from "./amsConfig/featureFlags";
 import { AmsConfig } from "./amsConfig/types";
 
 export * from "./amsConfig/types";
@@ -8,8 +9,8 @@ export { ConfigError } from "./amsConfig/errors";
 
 /** Secret config values; they stay Pulumi secrets from the stack file to the resource that uses them. */
 export interface AmsSecrets {
-  /** SDK key of the feature-flag service (`ams:featureFlagSdkKey`); `undefined` when the stack has none. */
-  readonly featureFlagSdkKey: pulumi.Output<string> | undefined;
+  /** Admin API token of an existing Unleash (`ams:featureFlagAdminToken`); `undefined` when self-hosted. */
+  readonly featureFlagAdminToken: pulumi.Output<string> | undefined;
 }
 
 export interface LoadedConfig {
@@ -31,10 +32,10 @@ export function loadConfig(): LoadedConfig {
     raw: new RawConfig(values),
     awsRegion: new pulumi.Config("aws").get("region"),
   });
-  const featureFlagSdkKey = values.featureFlagSdkKey
-    ? new pulumi.Config().requireSecret("featureFlagSdkKey")
+  const featureFlagAdminToken = values[ADMIN_TOKEN_KEY]
+    ? new pulumi.Config().requireSecret(ADMIN_TOKEN_KEY)
     : undefined;
-  return { config, secrets: { featureFlagSdkKey } };
+  return { config, secrets: { featureFlagAdminToken } };
 }
 
 /** The project namespace's keys (`ams:activeColor` → `activeColor`) out of the full config map. */

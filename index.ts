@@ -16,6 +16,7 @@ import {
 import { previewProbe, previewUrl } from "./components/delivery/traffic";
 import { AmsEnvironment } from "./components/environment/environment";
 import { requireWorkloadBoundary } from "./components/environment/permissionsBoundary";
+import { assertExposureSteps } from "./components/environment/featureFlags/exposureGuard";
 import { describeRelease } from "./components/release/release";
 
 /**
@@ -29,6 +30,7 @@ export = async () => {
   const previous = await readPreviousRelease();
   assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
   assertStrategyChangeAllowed(previous, config.release, config.stack);
+  assertExposureSteps(previous.featureFlags, config.featureFlags, config.environment, config.stack);
   const strategyChange = strategyChangeNotice(previous, config.release);
   if (strategyChange) pulumi.log.warn(strategyChange);
   const transition = releaseTransition(previous, config.release);
@@ -38,6 +40,7 @@ export = async () => {
     config,
     secrets,
     retiringStrategy: transition.retiring?.strategy,
+    previousFeatureFlags: previous.featureFlags,
   });
   const Releases = { rolling: RollingRelease, blueGreen: BlueGreenRelease, canary: CanaryRelease };
   const releaseArgs = {
@@ -90,5 +93,8 @@ export = async () => {
     idleColorPolicy: config.release.idleColorPolicy,
     previewProbe: previewProbe(config.publicEntry.apiHost, config.delivery.previewRoute),
     cutoverAlarmNames: environment.cutoverAlarmNames,
+    // Flag state beside the release state: what incident reviews and the next update's exposure guard read.
+    featureFlagService: environment.featureFlagService,
+    featureFlags: environment.featureFlagStates,
   };
 };

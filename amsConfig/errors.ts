@@ -51,6 +51,11 @@ export class ProblemList {
     this.items.push({ key, value: "set in the stack config", allowed: `a key this program reads (${hint})` });
   }
 
+  /** A problem about a key whose value must not be shown (a secret, decrypted by Pulumi). */
+  addHidden(key: string, allowed: string): void {
+    this.items.push({ key, value: "set in the stack config", allowed });
+  }
+
   get all(): readonly ConfigProblem[] {
     return this.items;
   }

@@ -65,20 +65,6 @@ export function readOptionalImageTag(raw: RawConfig, problems: ProblemList, key:
   return undefined;
 }
 
-/** An http(s) URL, or `undefined` for the empty string. */
-export function readOptionalUrl(raw: RawConfig, problems: ProblemList, key: string): string | undefined {
-  const value = raw.get(key) ?? "";
-  if (value === "") return undefined;
-  try {
-    const url = new URL(value);
-    if ((url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "") return value;
-  } catch {
-    // Falls through to the problem below: the value is not a URL at all.
-  }
-  problems.add(key, value, 'an http(s) URL such as "https://flags.example.com", or "" for none');
-  return undefined;
-}
-
 /**
  * A structured (object or list) key's value: Pulumi hands it over as JSON text. Text that is not JSON is
  * returned as it is, for the problem message to show.

@@ -1,8 +1,9 @@
 import { ConfigError, ProblemList } from "./errors";
-import { readEnum, readOptionalUrl } from "./fields";
+import { readEnum } from "./fields";
 import { RawConfig } from "./rawConfig";
 import { readData, readMonitoring, readRegistry } from "./data";
 import { readDelivery } from "./delivery";
+import { readFeatureFlags } from "./featureFlags";
 import { readCluster, readNetwork, readPublicEntry } from "./platform";
 import { readRelease } from "./release";
 import { readCanary, readRolling } from "./strategies";
@@ -45,8 +46,6 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
   const sizing: Partial<Record<ServiceName, ServiceSizing>> = {};
   for (const service of SERVICES) sizing[service] = readSizing(raw, problems, service, environment);
   const logLevel = readEnum(raw, problems, "appLogLevel", LOG_LEVELS);
-  const featureFlagServiceUrl = readOptionalUrl(raw, problems, "featureFlagServiceUrl");
-  raw.get("featureFlagSdkKey"); // secret; read by config.ts as a Pulumi secret, listed here as known
   const network = readNetwork(raw, problems);
   const cluster = readCluster(raw, problems, environment);
   const publicEntry = readPublicEntry(raw, problems, source.awsRegion);
@@ -56,6 +55,7 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
   const delivery = readDelivery(raw, problems, environment);
   const rolling = readRolling(raw, problems);
   const canary = readCanary(raw, problems);
+  const featureFlags = readFeatureFlags(raw, problems, source.awsRegion);
 
   for (const key of raw.unreadKeys()) {
     problems.addUnknownKey(key, suggest(key, raw));
@@ -69,7 +69,7 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
     awsRegion: source.awsRegion as string,
     release: release!,
     sizing: sizing as Record<ServiceName, ServiceSizing>,
-    app: { logLevel: logLevel!, featureFlagServiceUrl },
+    app: { logLevel: logLevel! },
     network: network!,
     cluster: cluster!,
     publicEntry: publicEntry!,
@@ -79,6 +79,7 @@ export function parseAmsConfig(source: ConfigSource): AmsConfig {
     delivery: delivery!,
     rolling: rolling!,
     canary: canary!,
+    featureFlags: featureFlags!,
   });
 }
 

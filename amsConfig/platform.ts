@@ -183,6 +183,11 @@ export function architectureOf(instanceType: string): "arm64" | "x86_64" {
   return family === "a1" || generationSuffix.includes("g") ? "arm64" : "x86_64";
 }
 
+/** An ACM certificate in the stack's region: an ALB can only use a certificate from its own region. */
+export function acmCertificateArnPattern(region: string | undefined): RegExp {
+  return new RegExp(`^arn:aws(-cn|-us-gov)?:acm:${region ?? "[a-z0-9-]+"}:\\d{12}:certificate/${UUID}$`);
+}
+
 export function readPublicEntry(
   raw: RawConfig,
   problems: ProblemList,
@@ -200,7 +205,7 @@ export function readPublicEntry(
     raw,
     problems,
     "acmCertificateArn",
-    (arn) => new RegExp(`^arn:aws(-cn|-us-gov)?:acm:${inRegion}:\\d{12}:certificate/${UUID}$`).test(arn),
+    (arn) => acmCertificateArnPattern(region).test(arn),
     `an ACM certificate ARN in the stack's region (${region}), such as arn:aws:acm:${region}:111122223333:certificate/<uuid>; an ALB can only use a certificate from its own region`,
   );
   const wafAclArn = raw.get("wafAclArn") ?? "";

@@ -5,6 +5,7 @@
  */
 export class RawConfig {
   private readonly read = new Set<string>();
+  private readonly retired = new Set<string>();
 
   /**
    * @param values project-namespace keys without the `ams:` prefix → raw string value.
@@ -16,10 +17,16 @@ export class RawConfig {
     return this.values[key];
   }
 
+  /** A key earlier versions read: its reader reports it, so it is not "unknown", nor one of the known keys. */
+  getRetired(key: string): string | undefined {
+    this.retired.add(key);
+    return this.values[key];
+  }
+
   /** Keys present in the config that no reader asked for. */
   unreadKeys(): string[] {
     return Object.keys(this.values)
-      .filter((key) => !this.read.has(key))
+      .filter((key) => !this.read.has(key) && !this.retired.has(key))
       .sort();
   }
 

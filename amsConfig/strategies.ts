@@ -53,19 +53,19 @@ export function readCanary(raw: RawConfig, problems: ProblemList): CanaryConfig 
 }
 
 /** Traffic steps: integers 1–100, strictly increasing, the last one 100 (the rollout completes). */
-function readSteps(block: BlockReader): number[] | undefined {
-  const steps = block.integerList("steps", { min: 1, max: 100 });
+export function readSteps(block: BlockReader, field = "steps"): number[] | undefined {
+  const steps = block.integerList(field, { min: 1, max: 100 });
   if (!steps) return undefined;
   if (steps.length === 0) {
-    block.reject("steps", "at least one step, the last being 100");
+    block.reject(field, "at least one step, the last being 100");
     return undefined;
   }
   if (steps.some((step, i) => i > 0 && step <= steps[i - 1])) {
-    block.reject("steps", "strictly increasing percentages, such as [5, 20, 50, 100]");
+    block.reject(field, "strictly increasing percentages, such as [5, 20, 50, 100]");
     return undefined;
   }
   if (steps[steps.length - 1] !== 100) {
-    block.reject("steps", "a list ending with 100, so the rollout completes");
+    block.reject(field, "a list ending with 100, so the rollout completes");
     return undefined;
   }
   return steps;

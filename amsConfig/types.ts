@@ -1,3 +1,5 @@
+import type { FeatureFlagsConfig } from "./featureFlags";
+
 /**
  * The typed shape of an AMS stack's configuration. `config.ts` is the only code that builds one, from
  * `pulumi.Config`; everything else receives it (or a slice of it) as an argument.
@@ -7,7 +9,7 @@
  * Config keys whose values are secrets: set only with `pulumi config set --secret`, read only as Pulumi
  * secrets, stored encrypted (`secure:`) in stack files.
  */
-export const SECRET_CONFIG_KEYS = ["featureFlagSdkKey"] as const;
+export const SECRET_CONFIG_KEYS = ["featureFlagAdminToken"] as const;
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENTS)[number];
@@ -65,8 +67,6 @@ export interface ReleaseConfig {
 export interface AppSettings {
   /** Root log level handed to Spring Boot (`LOGGING_LEVEL_ROOT`). */
   readonly logLevel: LogLevel;
-  /** Base URL of the feature-flag service; `undefined` when the stack has none. */
-  readonly featureFlagServiceUrl: string | undefined;
 }
 
 export interface AmsConfig {
@@ -86,6 +86,8 @@ export interface AmsConfig {
   readonly delivery: DeliveryConfig;
   readonly rolling: RollingConfig;
   readonly canary: CanaryConfig;
+  /** The environment's Unleash and the flags it serves (see `amsConfig/featureFlags.ts`). */
+  readonly featureFlags: FeatureFlagsConfig;
 }
 
 export const NAT_GATEWAY_STRATEGIES = ["single", "perAz"] as const;

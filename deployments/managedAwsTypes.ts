@@ -80,6 +80,8 @@ export const MANAGED_SERVICES: readonly ManagedService[] = [
       "aws:rds/cluster:Cluster",
       "aws:rds/clusterInstance:ClusterInstance",
       "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+      "aws:rds/instance:Instance",
+      "aws:rds/parameterGroup:ParameterGroup",
       "aws:rds/subnetGroup:SubnetGroup",
       "aws:docdb/cluster:Cluster",
       "aws:docdb/clusterInstance:ClusterInstance",

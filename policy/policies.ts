@@ -6,6 +6,7 @@ import {
 } from "@pulumi/policy";
 import { awsResourcePolicies, awsStackPolicies } from "./awsRules";
 import { deliveryResourcePolicies, deliveryStackPolicies } from "./deliveryPolicies";
+import { featureFlagPolicies } from "./featureFlagPolicies";
 import { iamRoleBoundary } from "./iamRoleBoundary";
 import { configSchema, isProd, PolicyConfig } from "./policyConfig";
 
@@ -371,6 +372,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   devCostHints,
   ...awsResourcePolicies,
   ...deliveryResourcePolicies,
+  ...featureFlagPolicies,
 ];
 export const stackPolicies: StackValidationPolicy[] = [
   blueGreenConsistent,

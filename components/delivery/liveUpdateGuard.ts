@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem } from "../../amsConfig/errors";
 import { otherColor, versionKey } from "../../amsConfig/release";
 import { Color, ReleaseConfig, Strategy } from "../../amsConfig/types";
+import type { FlagState } from "../environment/featureFlags/exposureGuard";
 
 /** What the previous `pulumi up` of this stack exported (its own outputs, read back). */
 export interface PreviousRelease {
@@ -10,6 +11,8 @@ export interface PreviousRelease {
   readonly activeVersion?: string;
   readonly idleVersion?: string;
   readonly lastSwitchTime?: string;
+  /** Feature flag states by name (the prod exposure guard reads them). */
+  readonly featureFlags?: Readonly<Record<string, FlagState>>;
 }
 
 /**
@@ -99,6 +102,7 @@ export async function readPreviousRelease(): Promise<PreviousRelease> {
     activeVersion: await read("activeVersion"),
     idleVersion: await read("idleVersion"),
     lastSwitchTime: await read("lastSwitchTime"),
+    featureFlags: (await self.getOutputDetails("featureFlags")).value as PreviousRelease["featureFlags"],
   };
 }
 

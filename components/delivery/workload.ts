@@ -14,6 +14,8 @@ export const LIVENESS_PATH = "/actuator/health/liveness";
 
 /** The Kubernetes Secrets External Secrets syncs for every AMS pod (see components/environment/stateful.ts). */
 export const WORKLOAD_SECRETS = SERVICE_SECRETS;
+/** The app's own secret (the Unleash client token, FEATURE_FLAG_SDK_KEY): services only, not gate Jobs. */
+export const APP_SECRET = "ams-app";
 
 /** Everything a pod template needs; shared by every release strategy, so no strategy has its own copy. */
 export interface WorkloadSpec {
@@ -183,6 +185,7 @@ export function podTemplate(spec: WorkloadSpec): k8s.types.input.core.v1.PodTemp
           envFrom: [
             { configMapRef: { name: spec.configMapName } },
             ...WORKLOAD_SECRETS.map((name) => ({ secretRef: { name } })),
+            { secretRef: { name: APP_SECRET } },
           ],
           env: Object.entries({
             SPRING_APPLICATION_NAME: `ams-${spec.service}`,

@@ -13,16 +13,13 @@ export function parameterPath(environment: string): string {
 
 /**
  * Spring properties the environment owns, stored in Parameter Store (one parameter each) so that they can
- * be changed and audited per environment without an image rebuild. Later components add endpoints and
- * queue URLs here.
+ * be changed and audited per environment without an image rebuild. Other components add endpoints, queue
+ * URLs and the feature-flag service's URL here.
  */
 export function applicationProperties(config: AmsConfig): Record<string, string> {
   return {
     "ams.environment": config.environment,
     "logging.level.root": config.app.logLevel,
-    ...(config.app.featureFlagServiceUrl === undefined
-      ? {}
-      : { "ams.feature-flags.url": config.app.featureFlagServiceUrl }),
   };
 }
 

@@ -7,6 +7,8 @@ import { AmsAppConfig } from "./appConfig";
 import { AmsAppSecrets } from "./appSecrets";
 import { cluster } from "./cluster";
 import { environmentKey } from "./encryptionKey";
+import { AmsFeatureFlags, FlagServiceSummary } from "./featureFlags/amsFeatureFlags";
+import { FlagState, PreviousFlagStates } from "./featureFlags/exposureGuard";
 import { AmsNamespace } from "./namespace";
 import { network } from "./network";
 import { albName, publicEntry } from "./publicEntry";
@@ -22,6 +24,8 @@ export interface AmsEnvironmentArgs {
   readonly secrets: AmsSecrets;
   /** The strategy a switch is retiring in this update: its controller (Argo Rollouts) must stay. */
   readonly retiringStrategy?: Strategy;
+  /** Flag states the stack's previous update recorded (its `featureFlags` output). */
+  readonly previousFeatureFlags: PreviousFlagStates;
 }
 
 /** The EKS cluster's name: fixed per environment, so IAM scoping and subnet tags can name it up front. */
@@ -58,6 +62,10 @@ export class AmsEnvironment extends pulumi.ComponentResource {
   readonly repositoryUrls: Record<ImageName, pulumi.Output<string>>;
   /** Workloads wait for these (service accounts, synced secrets, shared config). */
   readonly workloadPrerequisites: pulumi.Resource[];
+  /** The environment's Unleash: where it is (admin UI, client API). */
+  readonly featureFlagService: FlagServiceSummary;
+  /** Every feature flag's state after the update, by name. */
+  readonly featureFlagStates: pulumi.Output<Record<string, FlagState>>;
 
   constructor(name: string, args: AmsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super(
@@ -108,9 +116,27 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       { environment, entry: config.publicEntry, namespace: namespace.name },
       { parent: this, provider: eks.provider, dependsOn: [addons.loadBalancerController] },
     );
+    const featureFlags = new AmsFeatureFlags(
+      `${name}-flags`,
+      {
+        config,
+        previous: args.previousFeatureFlags,
+        externalAdminToken: args.secrets.featureFlagAdminToken,
+        network: {
+          vpcId: net.vpcId,
+          privateSubnetIds: net.privateSubnetIds,
+          clientSecurityGroupId: eks.nodeSecurityGroupId,
+        },
+        keyArn: key.arn,
+        provider: eks.provider,
+        addons: [addons.externalSecrets, addons.loadBalancerController],
+      },
+      { parent: this },
+    );
+    // The app secret carries the Unleash client token to the pods (key FEATURE_FLAG_SDK_KEY).
     const appSecrets = new AmsAppSecrets(
       `${name}-secrets`,
-      { environment, featureFlagSdkKey: args.secrets.featureFlagSdkKey },
+      { environment, featureFlagSdkKey: featureFlags.clientToken },
       { parent: this },
     );
     const stateful = statefulServices(
@@ -127,13 +153,17 @@ export class AmsEnvironment extends pulumi.ComponentResource {
         oidc: { providerArn: eks.oidcProviderArn, issuer: eks.oidcIssuer },
         externalSecretsRole: addons.externalSecretsRole,
         externalSecretsRelease: addons.externalSecrets,
-        appSecret: { arn: appSecrets.secretArn, hasValue: args.secrets.featureFlagSdkKey !== undefined },
+        appSecret: { arn: appSecrets.secretArn, hasValue: true },
       },
       this,
     );
     const appConfig = new AmsAppConfig(
       `${name}-config`,
-      { config, namespace: namespace.name, properties: stateful.properties },
+      {
+        config,
+        namespace: namespace.name,
+        properties: { ...stateful.properties, ...featureFlags.properties },
+      },
       kubernetes,
     );
     const switchAlarms = releaseAlarms(
@@ -158,6 +188,8 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       ...(addons.argoRollouts ? [addons.argoRollouts] : []),
     ];
 
+    this.featureFlagService = featureFlags.service;
+    this.featureFlagStates = featureFlags.states;
     this.kubeconfig = eks.kubeconfig;
     this.oidcProviderArn = eks.oidcProviderArn;
     this.oidcIssuer = eks.oidcIssuer;

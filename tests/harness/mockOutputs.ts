@@ -47,6 +47,7 @@ export function mockResource(type: string, name: string, inputs: State, ctx: Moc
     };
   }
   if (type.startsWith("kubernetes:")) return kubernetesObject(type, name, inputs);
+  if (type === "pulumi-nodejs:dynamic/unleash:ClientToken") return unleashClientToken(name, inputs);
   if (type === "eks:index:Cluster") return eksComponent(name, inputs, ctx);
   if (type === "awsx:ec2:Vpc") return awsxVpc(name, inputs, ctx);
   if (type.startsWith("aws:")) return awsResource(type, name, inputs, ctx);
@@ -84,6 +85,12 @@ function awsxVpc(name: string, inputs: State, ctx: MockContext): MockResult {
       availabilityZones: ZONE_LETTERS.slice(0, zones).map((zone) => `${ctx.region}${zone}`),
     },
   };
+}
+
+/** Unleash answers a new backend token with its secret, `<project>:<environment>.<random>`. */
+function unleashClientToken(name: string, inputs: State): MockResult {
+  const secret = `${String(inputs.project)}:${String(inputs.environment)}.${stableHash("unleash-token", name)}`;
+  return { id: String(inputs.tokenName ?? name), state: { ...inputs, secret } };
 }
 
 function helmRelease(name: string, inputs: State): MockResult {

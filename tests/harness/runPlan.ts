@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { aliasUrns, CapturedResource, captureResources, dependsOnResources, unwrap, urnOf } from "./capture";
@@ -5,6 +6,7 @@ import { PlanMocks, RegisteredResource } from "./mocks";
 import { Plan, PlannedResource } from "./plan";
 import { parseAmsConfig } from "../../amsConfig/parse";
 import { RawConfig } from "../../amsConfig/rawConfig";
+import { declaredFlagStates } from "../../components/environment/featureFlags/exposureGuard";
 import { describeRelease } from "../../components/release/release";
 import { projectValues } from "../../config";
 import { loadProject, loadStackConfig, ProjectFile, PROJECT_DIR } from "./projectFiles";
@@ -137,10 +139,12 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
         `${item.type} "${item.name}" was constructed but its registration failed (see the errors above)`,
       );
     }
-    const { inputs, secretDigests } = maskInputs(
+    const masked = maskInputs(
       (await referencesAsUrns(registered.inputs, urns)) as Record<string, unknown>,
       item.additionalSecretOutputs,
     );
+    const inputs = summarizeDynamicProvider(masked.inputs);
+    const { secretDigests } = masked;
     const planned: PlannedResource = {
       urn: urns.byResource.get(item.resource) as string,
       type: item.type,
@@ -198,6 +202,7 @@ function deployedRelease(
       activeVersion: release.activeVersion,
       idleVersion: release.idleVersion ?? "",
       lastSwitchTime: "2026-01-01T00:00:00.000Z",
+      featureFlags: declaredFlagStates(config.featureFlags),
     };
   } catch {
     // A stack file that does not validate has never been deployed as it stands.
@@ -259,6 +264,18 @@ async function referencesAsUrns(node: unknown, urns: UrnIndex): Promise<unknown>
     return Object.fromEntries(entries);
   }
   return node;
+}
+
+/**
+ * A dynamic resource's `__provider` input is its provider's serialized code (kilobytes of JavaScript); the
+ * plan shows its size and digest instead, so the resource's own inputs stay legible and `--compare` still
+ * sees the code change. A secret captured in the code would have made it secret: it then stays `[secret]`.
+ */
+export function summarizeDynamicProvider(inputs: Record<string, unknown>): Record<string, unknown> {
+  const code = inputs.__provider;
+  if (typeof code !== "string" || code === SECRET_MASK) return inputs;
+  const digest = createHash("sha256").update(code).digest("hex").slice(0, 12);
+  return { ...inputs, __provider: `[dynamic provider code: ${code.length} bytes, sha256 ${digest}]` };
 }
 
 async function maskOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {

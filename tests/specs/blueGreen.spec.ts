@@ -385,8 +385,9 @@ describe("BlueGreenService: config-driven cut-over and rollback", () => {
       assert.equal(spec.serviceAccountName, "ams-api");
       assert.deepEqual(
         container.envFrom.map((source) => Object.values(source)[0].name),
-        // No database secret: the services log in to Aurora and DocumentDB with their IAM roles.
-        ["ams-shared-config", "ams-redis"],
+        // No database secret: the services log in to Aurora and DocumentDB with their IAM roles; the app
+        // secret carries the feature-flag client token.
+        ["ams-shared-config", "ams-redis", "ams-app"],
       );
       assert.equal(container.securityContext.readOnlyRootFilesystem, true);
       assert.ok(container.env.some((e) => e.name === "AMS_COLOR" && e.value === "blue"));

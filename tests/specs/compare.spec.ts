@@ -11,13 +11,14 @@ describe("plan --compare: what a config change would change", () => {
   }
 
   it("a new setting is a create, removing it a delete, changing it an update of one path", async () => {
-    const url = "featureFlagServiceUrl=https://flags.ams.example";
-    const created = comparePlans(await planOf("staging"), await planOf("staging", url)).changes;
+    const flag =
+      'featureFlags.beta-search={"description":"Search v2","type":"experiment","enabled":true,"rolloutPercentage":10,"stickiness":"userId"}';
+    const created = comparePlans(await planOf("staging"), await planOf("staging", flag)).changes;
     assert.deepEqual(
       created.map((change) => [change.op, change.type, change.name]),
-      [["create", "aws:ssm/parameter:Parameter", "ams-config-ams-feature-flags-url"]],
+      [["create", "pulumi-nodejs:dynamic/unleash:FeatureFlag", "ams-flags-flag-beta-search"]],
     );
-    const deleted = comparePlans(await planOf("staging", url), await planOf("staging")).changes;
+    const deleted = comparePlans(await planOf("staging", flag), await planOf("staging")).changes;
     assert.deepEqual(
       deleted.map((change) => change.op),
       ["delete"],

@@ -305,6 +305,21 @@ describe("policy pack (policy/): governance as code", () => {
           secretRef: { name: "ams-postgres-admin" },
         }),
     },
+    // More cases of the feature-flag policies: tests/specs/featureFlagPolicies.spec.ts.
+    {
+      policy: "ams-flag-exposure-steps",
+      stack: "prod",
+      type: "pulumi-nodejs:dynamic/unleash:FeatureFlag",
+      name: "ams-flags-flag-new-checkout",
+      change: (r) => (r.inputs.rolloutPercentage = 100),
+    },
+    {
+      policy: "ams-unleash-authenticated",
+      stack: "dev",
+      type: "kubernetes:helm.sh/v3:Release",
+      name: "ams-flags-unleash-release",
+      change: (r) => ((r.inputs.values as { existingSecrets: unknown[] }).existingSecrets = []),
+    },
   ];
   for (const { policy, stack, type, name, change, add } of cases) {
     it(`${policy} catches a violating ${type.split(":").pop()} ${name} (${stack})`, async () => {

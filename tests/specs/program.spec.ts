@@ -11,22 +11,29 @@ describe("program: what each stack declares", () => {
   for (const stack of STACKS) {
     describe(`stack ${stack}`, () => {
       it(`owns the namespace ams-${stack}, labelled for ALB pod readiness gates`, async () => {
-        const namespace = findResources(await planOf(stack), "kubernetes:core/v1:Namespace");
-        assert.equal(namespace.length, 1);
-        const metadata = namespace[0].inputs.metadata as { name: string; labels: Record<string, string> };
+        const namespaces = findResources(await planOf(stack), "kubernetes:core/v1:Namespace");
+        const named = (resource: (typeof namespaces)[number]) =>
+          resource.inputs.metadata as { name: string; labels: Record<string, string> };
+        // Besides the flag service's own (tests/specs/featureFlags.spec.ts).
+        assert.deepEqual(namespaces.map((namespace) => named(namespace).name).sort(), [
+          `ams-${stack}`,
+          "unleash",
+        ]);
+        const metadata = named(namespaces.find((namespace) => named(namespace).name === `ams-${stack}`)!);
         assert.equal(metadata.name, `ams-${stack}`);
         assert.equal(metadata.labels["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");
         assert.equal(metadata.labels["app.kubernetes.io/part-of"], "ams");
       });
 
-      it("puts every namespaced object into that namespace", async () => {
+      it("puts every namespaced object into that namespace (the flag service's into its own)", async () => {
         const plan = await planOf(stack);
         const namespaced = kubernetesObjects(plan).filter((resource) => resource.inputs.kind !== "Namespace");
+        const ofFlagService = (urn: string) => urn.includes("$ams:environment:FeatureFlags$");
         assert.ok(namespaced.length >= 3);
         for (const resource of namespaced) {
           assert.equal(
             (resource.inputs.metadata as { namespace: string }).namespace,
-            `ams-${stack}`,
+            ofFlagService(resource.urn) ? "unleash" : `ams-${stack}`,
             resource.urn,
           );
         }
@@ -112,10 +119,18 @@ describe("program: what each stack declares", () => {
   });
 
   describe("optional settings", () => {
-    it("a feature-flag service URL becomes one more Spring property", async () => {
-      const plan = await planOf("staging", "featureFlagServiceUrl=https://flags.ams.example");
-      const names = findResources(plan, "aws:ssm/parameter:Parameter").map((p) => p.inputs.name);
-      assert.ok(names.includes("/config/ams_staging/ams.feature-flags.url"));
+    it("an existing Unleash's URL becomes the SDK's URL in Parameter Store", async () => {
+      const plan = await planOf(
+        "staging",
+        "featureFlagService.mode=external",
+        "featureFlagService.host=",
+        "featureFlagService.url=https://unleash.example.com",
+        "featureFlagAdminToken=admin-token-of-the-existing-unleash",
+      );
+      const url = findResources(plan, "aws:ssm/parameter:Parameter").find(
+        (p) => p.inputs.name === "/config/ams_staging/ams.feature-flags.url",
+      );
+      assert.equal(url?.inputs.insecureValue, "https://unleash.example.com/api/");
     });
     it("a dotted --set reaches the program: more api replicas raise the quota", async () => {
       const base = findResource(

@@ -10,11 +10,18 @@ import { findResource } from "../harness/plan";
 import { PROJECT_DIR } from "../harness/projectFiles";
 import { kubernetesManifests, manifestYaml, renderPlanText } from "../harness/render";
 import { runPlan } from "../harness/runPlan";
-import { SECURE_PLACEHOLDER } from "../harness/stackConfig";
+import { parseOverride, SECURE_PLACEHOLDER } from "../harness/stackConfig";
 import { runPlanInProcess } from "../helpers/cli";
 import { planOf, runExclusive } from "../helpers/plans";
 
-const SDK_KEY = "ff-sdk-key-0d3c7e1b9a";
+/** A secret config value: the admin token of an existing Unleash the stack is pointed at. */
+const ADMIN_TOKEN = "*:*.unleash-admin-token-0d3c7e1b9a";
+const EXTERNAL_UNLEASH = [
+  "featureFlagService.mode=external",
+  "featureFlagService.host=",
+  "featureFlagService.url=https://unleash.example.com",
+];
+const DYNAMIC = /^pulumi-nodejs:dynamic\/unleash:/;
 
 /** Every form the plan can take: JSON, the text tree and the YAML manifests. */
 function everyRendering(plan: Awaited<ReturnType<typeof runPlan>>): string {
@@ -26,15 +33,20 @@ function everyRendering(plan: Awaited<ReturnType<typeof runPlan>>): string {
 describe("secrets never appear in the plan", function () {
   this.timeout(60_000);
 
-  it("a secret config value reaches Secrets Manager as [secret] and nowhere in plain text", async () => {
-    const plan = await planOf("prod", `featureFlagSdkKey=${SDK_KEY}`);
+  it("a secret config value reaches the resources that use it as [secret] and nowhere in plain text", async () => {
+    const plan = await planOf("prod", ...EXTERNAL_UNLEASH, `featureFlagAdminToken=${ADMIN_TOKEN}`);
+    const users = plan.resources.filter((resource) => DYNAMIC.test(resource.type));
+    assert.ok(users.length >= 2);
+    for (const resource of users) assert.equal(resource.inputs.adminToken, "[secret]", resource.urn);
+    // The client token it creates reaches Secrets Manager as a secret too.
     const version = findResource(
       plan,
       "aws:secretsmanager/secretVersion:SecretVersion",
       "ams-secrets-current",
     );
     assert.equal(version.inputs.secretString, "[secret]");
-    assert.ok(!everyRendering(plan).includes(SDK_KEY));
+    assert.ok(!everyRendering(plan).includes(ADMIN_TOKEN));
+    assert.ok(!everyRendering(plan).includes("unleash-admin-token"));
   });
 
   it("the command's text, JSON and YAML output never contain it either", async () => {
@@ -43,17 +55,18 @@ describe("secrets never appear in the plan", function () {
       const result = await runPlanInProcess(
         "--stack",
         "dev",
+        ...EXTERNAL_UNLEASH.flatMap((override) => ["--set", override]),
         "--set",
-        `featureFlagSdkKey=${SDK_KEY}`,
+        `featureFlagAdminToken=${ADMIN_TOKEN}`,
         "--out",
         outDir,
         ...format,
       );
       assert.equal(result.status, 0, result.stderr);
-      assert.ok(!result.stdout.includes(SDK_KEY) && !result.stderr.includes(SDK_KEY));
+      assert.ok(!result.stdout.includes(ADMIN_TOKEN) && !result.stderr.includes(ADMIN_TOKEN));
     }
     for (const file of fs.readdirSync(outDir)) {
-      assert.ok(!fs.readFileSync(path.join(outDir, file), "utf8").includes(SDK_KEY), file);
+      assert.ok(!fs.readFileSync(path.join(outDir, file), "utf8").includes(ADMIN_TOKEN), file);
     }
   });
 
@@ -63,30 +76,40 @@ describe("secrets never appear in the plan", function () {
     const stackFile = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
     fs.writeFileSync(
       path.join(dir, "Pulumi.dev.yaml"),
-      `${stackFile}\n  ams:featureFlagSdkKey:\n    secure: v1:c2VjcmV0LWNpcGhlcnRleHQ=\n`,
+      `${stackFile}\n  ams:featureFlagAdminToken:\n    secure: v1:c2VjcmV0LWNpcGhlcnRleHQ=\n`,
     );
-    const plan = await runExclusive(() => runPlan({ stack: "dev", projectDir: dir }));
-    const version = findResource(
+    const plan = await runExclusive(() =>
+      runPlan({
+        stack: "dev",
+        projectDir: dir,
+        overrides: EXTERNAL_UNLEASH.map((text) => parseOverride(text, "--set")),
+      }),
+    );
+    const flag = findResource(
       plan,
-      "aws:secretsmanager/secretVersion:SecretVersion",
-      "ams-secrets-current",
+      "pulumi-nodejs:dynamic/unleash:FeatureFlag",
+      "ams-flags-flag-new-checkout",
     );
-    assert.equal(version.inputs.secretString, "[secret]");
+    assert.equal(flag.inputs.adminToken, "[secret]");
     assert.ok(!everyRendering(plan).includes(SECURE_PLACEHOLDER));
     assert.ok(!everyRendering(plan).includes("c2VjcmV0"));
   });
 
   it("--compare still sees a secret change behind the mask, without showing either value", async () => {
-    const before = await planOf("prod", "featureFlagSdkKey=first-key-value");
-    const after = await planOf("prod", "featureFlagSdkKey=second-key-value");
+    const before = await planOf("prod", ...EXTERNAL_UNLEASH, "featureFlagAdminToken=first-token-value");
+    const after = await planOf("prod", ...EXTERNAL_UNLEASH, "featureFlagAdminToken=second-token-value");
     const changes = comparePlans(before, after).changes;
+    assert.ok(changes.length >= 2);
+    for (const change of changes) {
+      assert.match(change.type, DYNAMIC);
+      assert.deepEqual(change.paths, ["adminToken"]);
+    }
+    assert.ok(!JSON.stringify(changes).includes("token-value"));
     assert.deepEqual(
-      changes.map((change) => [change.op, change.name, change.paths]),
-      [["update", "ams-secrets-current", ["secretString"]]],
-    );
-    assert.ok(!JSON.stringify(changes).includes("key-value"));
-    assert.deepEqual(
-      comparePlans(before, await planOf("prod", "featureFlagSdkKey=first-key-value")).changes,
+      comparePlans(
+        before,
+        await planOf("prod", ...EXTERNAL_UNLEASH, "featureFlagAdminToken=first-token-value"),
+      ).changes,
       [],
     );
   });

@@ -76,7 +76,10 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       for (const instance of instances) assert.equal(instance.inputs.clusterIdentifier, "ams-prod-postgres");
       const zones = instances.map((instance) => instance.inputs.availabilityZone);
       assert.equal(new Set(zones).size, instances.length, `zones ${zones.join()}`);
-      assert.equal(findResources(plan, "aws:rds/instance:Instance").length, 0);
+      assert.deepEqual(
+        findResources(plan, "aws:rds/instance:Instance").filter((db) => db.name.startsWith("ams-data-")),
+        [],
+      );
       assert.match(String(plan.outputs.postgresReaderEndpoint), /\.cluster-ro-/);
     });
 
@@ -193,7 +196,8 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
         assert.deepEqual(findResources(plan, type)[0].inputs.subnetIds, privateSubnets, type);
       }
       const rules = findResources(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
-      assert.deepEqual(rules.map((rule) => rule.inputs.fromPort).sort(), [27017, 5432, 6379]);
+      // 5432 twice: the AMS database and the flag service's (Unleash's) own.
+      assert.deepEqual(rules.map((rule) => rule.inputs.fromPort).sort(), [27017, 5432, 5432, 6379]);
       for (const rule of rules) {
         assert.equal(rule.inputs.referencedSecurityGroupId, plan.outputs.nodeSecurityGroupId, rule.urn);
         assert.equal(rule.inputs.cidrIpv4, undefined, rule.urn);
@@ -234,10 +238,12 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
           synced.map((s) => [(s.inputs.metadata as { name: string }).name, s]),
         );
         assert.deepEqual(Object.keys(byName).sort(), [
+          "ams-app",
           "ams-documentdb-admin",
           "ams-postgres-admin",
           "ams-postgres-migrator",
           "ams-redis",
+          "unleash-secrets",
         ]);
         const data = (name: string) =>
           (
@@ -290,12 +296,16 @@ describe("AmsEnvironment, stateful half: data stores, queues, registry, secrets,
       );
     });
 
-    it("a configured feature-flag key is synced too", async () => {
-      const plan = await planOf("prod", "featureFlagSdkKey=ff-key-123");
-      const names = findResources(plan, "kubernetes:external-secrets.io/v1:ExternalSecret").map(
-        (s) => (s.inputs.metadata as { name: string }).name,
+    it("the app secret (the Unleash client token) is synced as ams-app", async () => {
+      const plan = await planOf("prod");
+      const app = findResources(plan, "kubernetes:external-secrets.io/v1:ExternalSecret").find(
+        (s) => (s.inputs.metadata as { name: string }).name === "ams-app",
       );
-      assert.ok(names.includes("ams-app"));
+      const data = (app?.inputs.spec as { data: { secretKey: string }[] }).data;
+      assert.deepEqual(
+        data.map((d) => d.secretKey),
+        ["FEATURE_FLAG_SDK_KEY"],
+      );
     });
   });
 

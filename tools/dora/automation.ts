@@ -1,5 +1,6 @@
 import { UpdateSummary } from "@pulumi/pulumi/automation";
 import { openStack } from "../pulumiStack";
+import { featureFlagsOf } from "./flagChanges";
 import { activeColorOf, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
 
 /** The one Automation API call the report needs; a `Stack` is one. */
@@ -64,6 +65,7 @@ export function fromUpdateSummary(summary: UpdateSummary): UpdateRecord {
       `Automation API returned ${result} update version ${summary.version} without an endTime.`,
     );
   const head = summary.environment?.["git.head"];
+  const featureFlags = featureFlagsOf(summary.config);
   return {
     version: summary.version,
     kind: summary.kind,
@@ -73,5 +75,6 @@ export function fromUpdateSummary(summary: UpdateSummary): UpdateRecord {
     message: summary.message ?? "",
     gitHead: typeof head === "string" && head !== "" ? head : undefined,
     activeColor: activeColorOf(summary.config),
+    ...(featureFlags === undefined ? {} : { featureFlags }),
   };
 }

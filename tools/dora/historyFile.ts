@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { featureFlagsOf } from "./flagChanges";
 import { activeColorOf, DoraInputError, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
 import { parseInstant } from "./time";
 
@@ -66,6 +67,7 @@ function parseEntry(entry: unknown, fail: (problem: string) => DoraInputError): 
   if (environment !== undefined && environment !== null && !isObject(environment))
     throw fail(`"environment" must be an object of strings, got ${describe(environment)}`);
   const head = isObject(environment) ? environment["git.head"] : undefined;
+  const featureFlags = featureFlagsOf(config);
   return {
     version,
     kind,
@@ -75,6 +77,7 @@ function parseEntry(entry: unknown, fail: (problem: string) => DoraInputError): 
     message: message ?? "",
     gitHead: typeof head === "string" && head !== "" ? head : undefined,
     activeColor: activeColorOf(config),
+    ...(featureFlags === undefined ? {} : { featureFlags }),
   };
 }
 

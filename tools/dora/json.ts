@@ -49,6 +49,7 @@ export function renderJson({ metrics, context }: Report): string {
       unresolved: leadTime.unresolved,
     },
     weeks: metrics.weeks.map((week) => ({ ...week, monday: iso(week.monday).slice(0, 10) })),
+    flagChanges: metrics.flagChanges.map((change) => ({ ...change, at: iso(change.at) })),
     ignored: metrics.ignored,
     chart: context.chart ?? null,
   };

@@ -70,6 +70,8 @@ export function renderMarkdown({ metrics, context }: Report): string {
     lines.push("");
   }
 
+  if (metrics.flagChanges.length > 0) lines.push(...changeTimeline(metrics), "");
+
   if (leadTime.unresolved.length > 0) {
     lines.push("## Lead time: commits not counted", "");
     for (const entry of leadTime.unresolved)
@@ -89,6 +91,31 @@ export function renderMarkdown({ metrics, context }: Report): string {
   }
   lines.push("Definitions: docs/dora.md.", "");
   return lines.join("\n");
+}
+
+/**
+ * Every deployment of the window with the feature-flag changes it applied beside it, so an incident review
+ * sees flips, rollbacks and exposure changes on one line each.
+ */
+function changeTimeline(metrics: Report["metrics"]): string[] {
+  const byVersion = new Map<number, string[]>();
+  for (const change of metrics.flagChanges)
+    byVersion.set(change.version, [
+      ...(byVersion.get(change.version) ?? []),
+      `${change.flag}: ${change.change}`,
+    ]);
+  return [
+    "## Change timeline",
+    "",
+    "| Version | Ended | Result | activeColor | Flag changes | Message |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...metrics.deployments.map(
+      (deployment) =>
+        `| v${deployment.version} | ${formatInstant(deployment.end)} | ${deployment.succeeded ? "succeeded" : "failed"}` +
+        `${deployment.rollbackFlip ? " (rollback)" : ""} | ${deployment.activeColor ?? "—"} | ` +
+        `${cell((byVersion.get(deployment.version) ?? ["—"]).join("; "))} | ${cell(deployment.message)} |`,
+    ),
+  ];
 }
 
 function incidentRow(incident: Incident, now: Date): string {

@@ -1,3 +1,4 @@
+import { FlagChange, flagChanges } from "./flagChanges";
 import { CommitTimeLookup } from "./git";
 import { isoWeek, isoWeeksBetween } from "./isoWeek";
 import { UpdateRecord } from "./model";
@@ -94,6 +95,8 @@ export interface DoraMetrics {
   };
   readonly leadTime: LeadTime;
   readonly weeks: WeekBucket[];
+  /** Feature-flag changes of the succeeded updates in the window, oldest first (see flagChanges.ts). */
+  readonly flagChanges: FlagChange[];
   /** What the window held that is not a deployment. */
   readonly ignored: {
     readonly inProgress: number[];
@@ -155,6 +158,7 @@ export function computeDora(input: DoraInput): DoraMetrics {
       deployments: deployments.filter((deployment) => isoWeek(deployment.start).key === week.key).length,
       failedChanges: failedChanges.filter((deployment) => isoWeek(deployment.start).key === week.key).length,
     })),
+    flagChanges: flagChanges(known, inWindow),
     ignored: {
       inProgress: inWindowRecords
         .filter((update) => update.kind === "update" && update.result === "in-progress")

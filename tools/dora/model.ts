@@ -1,3 +1,5 @@
+import type { DeclaredFlags } from "./flagChanges";
+
 /**
  * One entry of a stack's update history, as both history sources (a `pulumi stack history --json` file and
  * the Automation API) are mapped into it. Only what the DORA figures need is kept: config values may be
@@ -17,9 +19,11 @@ export interface UpdateRecord {
   readonly gitHead: string | undefined;
   /**
    * `ams:activeColor` in the update's config snapshot, when recorded and not secret: tells which update was a
-   * flip. No other config value is read.
+   * flip. Besides it only `ams:featureFlags` (never a secret) is read.
    */
   readonly activeColor: string | undefined;
+  /** `ams:featureFlags` in the update's config snapshot, when recorded: the flags the update applied. */
+  readonly featureFlags?: DeclaredFlags;
 }
 
 export const ACTIVE_COLOR_KEY = "ams:activeColor";
