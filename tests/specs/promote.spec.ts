@@ -287,7 +287,7 @@ describe("npm run promote (a new version into Pulumi.<stack>.yaml, as an operato
     });
   });
 
-  describe("exit codes", () => {
+  describe("exit codes (docs/app-pipeline.md)", () => {
     for (const [argv, message] of [
       [["--version", "1.5.0"], /--stack is required/],
       [["--stack", "prod"], /--version is required/],
@@ -344,6 +344,20 @@ describe("npm run promote (a new version into Pulumi.<stack>.yaml, as an operato
         /Pulumi\.prod\.yaml would be reformatted beyond the edited line .* set ams:greenVersion: 1\.5\.0 by hand/,
       );
       assert.equal(stackText(dir, "prod"), before);
+    });
+
+    it("the table in docs/app-pipeline.md lists exactly the codes promote uses, with their meaning", () => {
+      const docs = fs.readFileSync(path.join(PROJECT_DIR, "docs", "app-pipeline.md"), "utf8");
+      const section = docs.slice(docs.indexOf("### Exit codes of `npm run promote`"));
+      const rows = [...section.matchAll(/^\| (\d) +\| (.+?) +\|$/gm)].map((match) => [
+        Number(match[1]),
+        match[2],
+      ]);
+      assert.deepEqual(
+        rows.map(([code]) => code),
+        [EXIT.ok, EXIT.failed, EXIT.usage, EXIT.refused],
+      );
+      assert.match(String(rows[3][1]), /refused/);
     });
   });
 
