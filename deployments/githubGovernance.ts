@@ -49,6 +49,7 @@ export interface GithubGovernance {
   readonly branchRulesets: github.RepositoryRuleset[];
   readonly tagRuleset: github.RepositoryRuleset;
   readonly productionEnvironment: github.RepositoryEnvironment;
+  readonly actionsPermissions: github.ActionsRepositoryPermissions;
 }
 
 /** The ruleset of one protected branch: reviewed pull requests with green CI only, no force push, no deletion. */
@@ -123,6 +124,26 @@ export function productionEnvironmentArgs(
   };
 }
 
+/**
+ * GitHub Actions in this repository: every action and reusable workflow must be pinned to a full commit
+ * SHA — GitHub refuses to run a tag or branch reference, even in a pull request's edited workflow — because
+ * a tag can be moved to other code, as trivy-action's were in March 2026
+ * (https://github.com/aquasecurity/trivy-action/issues/541). The workflows pin every action
+ * (tests/specs/workflows.spec.ts); this makes GitHub enforce it.
+ */
+export function actionsPermissionsArgs(repository: string): github.ActionsRepositoryPermissionsArgs {
+  return { repository, enabled: true, allowedActions: "all", shaPinningRequired: true };
+}
+
+/**
+ * The AMS application's repository, in the same organization, calls this repository's reusable workflow
+ * `.github/workflows/ams-app-pipeline.yml`; a private or internal repository's workflows are callable from
+ * elsewhere only at access level `organization` (or wider). Nothing else of this repository is shared by it.
+ */
+export function actionsAccessLevelArgs(repository: string): github.ActionsRepositoryAccessLevelArgs {
+  return { repository, accessLevel: "organization" };
+}
+
 /** The repository's rules as code: branch rulesets, the release tag ruleset, the production environment. */
 export function createGithubGovernance(
   args: GithubGovernanceArgs,
@@ -157,5 +178,11 @@ export function createGithubGovernance(
     { repository, environment: RELEASE_ENVIRONMENT, tagPattern: RELEASE_TAG_PATTERN },
     { ...opts, dependsOn: [productionEnvironment] },
   );
-  return { branchRulesets, tagRuleset, productionEnvironment };
+  const actionsPermissions = new github.ActionsRepositoryPermissions(
+    "actions-permissions",
+    actionsPermissionsArgs(repository),
+    opts,
+  );
+  new github.ActionsRepositoryAccessLevel("actions-access-level", actionsAccessLevelArgs(repository), opts);
+  return { branchRulesets, tagRuleset, productionEnvironment, actionsPermissions };
 }

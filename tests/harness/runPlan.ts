@@ -6,6 +6,8 @@ import { PlanMocks, RegisteredResource } from "./mocks";
 import { Plan, PlannedResource } from "./plan";
 import { parseAmsConfig } from "../../amsConfig/parse";
 import { RawConfig } from "../../amsConfig/rawConfig";
+import { AmsConfig } from "../../amsConfig/types";
+import { PreviousRelease } from "../../components/delivery/liveUpdateGuard";
 import { declaredFlagStates } from "../../components/environment/featureFlags/exposureGuard";
 import { describeRelease } from "../../components/release/release";
 import { projectValues } from "../../config";
@@ -177,6 +179,42 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
 }
 
 /**
+ * The validated config a stack file declares (plus overrides), exactly as the program would read it under
+ * `pulumi up`: `Pulumi.yaml` defaults, the stack file, the overrides, then `parseAmsConfig`. Throws the
+ * program's own `ConfigError` when it does not validate.
+ */
+export function declaredConfig(
+  project: ProjectFile,
+  stackConfig: Record<string, unknown>,
+  stack: string,
+  overrides: readonly ConfigOverride[],
+): AmsConfig {
+  const values = buildProgramConfig(project, stackConfig, overrides).values;
+  return parseAmsConfig({
+    project: project.name,
+    stack,
+    raw: new RawConfig(projectValues(values, project.name)),
+    awsRegion: values["aws:region"],
+  });
+}
+
+/**
+ * The release and flag outputs a `pulumi up` of this config records (`index.ts`), as the guard rails read them back
+ * (`readPreviousRelease`). The switch time is a fixed stand-in: offline, nothing has ever switched.
+ */
+export function releaseOutputs(config: AmsConfig): PreviousRelease {
+  const state = describeRelease(config.release);
+  return {
+    strategy: state.strategy,
+    activeColor: state.activeColor,
+    activeVersion: state.activeVersion,
+    idleVersion: state.idleVersion ?? "",
+    lastSwitchTime: "2026-01-01T00:00:00.000Z",
+    featureFlags: declaredFlagStates(config.featureFlags),
+  };
+}
+
+/**
  * The offline stand-in for "what this stack's last `pulumi up` exported": the release its committed stack
  * file declares (plus `deployed` overrides). So `--set blueVersion=X` on a blue-live stack is judged against
  * the committed blueVersion, exactly as `pulumi up` would judge it against the last deployment.
@@ -188,22 +226,7 @@ function deployedRelease(
   deployed: readonly ConfigOverride[],
 ): Record<string, unknown> {
   try {
-    const values = buildProgramConfig(project, stackConfig, deployed).values;
-    const config = parseAmsConfig({
-      project: project.name,
-      stack,
-      raw: new RawConfig(projectValues(values, project.name)),
-      awsRegion: values["aws:region"],
-    });
-    const release = describeRelease(config.release);
-    return {
-      strategy: release.strategy,
-      activeColor: release.activeColor,
-      activeVersion: release.activeVersion,
-      idleVersion: release.idleVersion ?? "",
-      lastSwitchTime: "2026-01-01T00:00:00.000Z",
-      featureFlags: declaredFlagStates(config.featureFlags),
-    };
+    return { ...releaseOutputs(declaredConfig(project, stackConfig, stack, deployed)) };
   } catch {
     // A stack file that does not validate has never been deployed as it stands.
     return {};

@@ -201,6 +201,30 @@ describe("Git governance as code (deployments/githubGovernance.ts)", function ()
     });
   });
 
+  describe("GitHub Actions settings", () => {
+    it("GitHub itself refuses an action or reusable workflow not pinned to a full commit SHA", () => {
+      const [permissions] = findResources(
+        plan,
+        "github:index/actionsRepositoryPermissions:ActionsRepositoryPermissions",
+      );
+      assert.equal(permissions.inputs.repository, ADMIN.repository.split("/")[1]);
+      assert.equal(permissions.inputs.shaPinningRequired, true);
+      assert.equal(permissions.inputs.enabled, true);
+    });
+
+    it("the application repository of the organization may call this repository's reusable workflow", () => {
+      const [access] = findResources(
+        plan,
+        "github:index/actionsRepositoryAccessLevel:ActionsRepositoryAccessLevel",
+      );
+      assert.deepEqual(access.inputs, {
+        repository: ADMIN.repository.split("/")[1],
+        accessLevel: "organization",
+      });
+      assert.ok(fs.existsSync(path.join(WORKFLOWS, "ams-app-pipeline.yml")));
+    });
+  });
+
   describe("CODEOWNERS", () => {
     const owners = () => {
       const lines = fs

@@ -1,11 +1,8 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import { register } from "module";
-import * as os from "os";
 import * as path from "path";
-import * as YAML from "yaml";
-import { listStacks, PROJECT_DIR } from "../harness/projectFiles";
+import { listStacks } from "../harness/projectFiles";
 import {
   GITHUB_TOKEN_MAX_SECONDS,
   PREVIEW_TEAM,
@@ -15,77 +12,18 @@ import {
 import { RELEASE_COMMIT_VARIABLE } from "../../deployments/settings";
 import { githubPreviewRoleName } from "../../deployments/names";
 import { withGitRepo } from "../helpers/gitRepo";
+import {
+  Job,
+  readWorkflow,
+  runStep,
+  Step,
+  Workflow,
+  workflowErrors,
+  workflowFiles,
+  workflowParts,
+  workflowText,
+} from "../helpers/workflows";
 
-const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
-
-/**
- * Validates a workflow the way GitHub does, with GitHub's own parser and schema: the YAML against the
- * workflow schema (keys, types, expressions), then the conversion to the workflow model (jobs, needs,
- * matrices). Returns every error message; none means GitHub would accept the file.
- */
-async function workflowErrors(name: string, content: string): Promise<string[]> {
-  const parser = await loadWorkflowParser();
-  const parsed = parser.parseWorkflow({ name, content }, new parser.NoOperationTraceWriter());
-  const errors = parsed.context.errors.getErrors().map((error) => error.message);
-  if (errors.length > 0 || parsed.value === undefined) return errors.length > 0 ? errors : ["no workflow"];
-  const template = await parser.convertWorkflowTemplate(parsed.context, parsed.value);
-  return [
-    ...parsed.context.errors.getErrors().map((error) => error.message),
-    ...(template.errors ?? []).map((error) => error.Message),
-  ];
-}
-
-/**
- * The parser is ESM-only, and it imports its schema JSON without `with { type: "json" }` (its own build
- * bundles it). Node 20 refuses that, so a loader hook supplies the attribute for JSON files imported
- * without one — nothing else changes — before the package is imported natively.
- */
-const JSON_IMPORT_HOOK = `export async function load(url, context, nextLoad) {
-  if (url.endsWith(".json") && !context.importAttributes?.type) {
-    return nextLoad(url, { ...context, importAttributes: { ...context.importAttributes, type: "json" } });
-  }
-  return nextLoad(url, context);
-}`;
-let parserModule: Promise<typeof import("@actions/workflow-parser")> | undefined;
-function loadWorkflowParser(): Promise<typeof import("@actions/workflow-parser")> {
-  if (!parserModule) {
-    register(`data:text/javascript,${encodeURIComponent(JSON_IMPORT_HOOK)}`);
-    parserModule = import("@actions/workflow-parser");
-  }
-  return parserModule;
-}
-
-interface Step {
-  readonly name?: string;
-  readonly uses?: string;
-  readonly run?: string;
-  readonly with?: Record<string, unknown>;
-  readonly env?: Record<string, unknown>;
-}
-interface Job {
-  readonly if?: string;
-  readonly needs?: string | string[];
-  readonly permissions?: Record<string, string>;
-  readonly "timeout-minutes"?: number;
-  readonly strategy?: { matrix?: Record<string, unknown> };
-  readonly environment?: string;
-  readonly steps: Step[];
-}
-interface Workflow {
-  readonly on: Record<string, unknown>;
-  readonly permissions?: Record<string, string>;
-  readonly jobs: Record<string, Job>;
-}
-
-function workflowFiles(): string[] {
-  return fs
-    .readdirSync(WORKFLOWS_DIR)
-    .filter((file) => /\.ya?ml$/.test(file))
-    .sort();
-}
-function readWorkflow(file: string): Workflow {
-  return YAML.parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8")) as Workflow;
-}
 const runs = (job: Job) => job.steps.map((step) => step.run ?? "").join("\n");
 
 const AUTH_ACTION = /^pulumi\/auth-actions@/;
@@ -137,6 +75,31 @@ function pulumiCloudAuthProblems(workflow: Workflow): string[] {
 /** Jobs a pull request runs: the workflow listens to pull_request and the job is not limited to pushes. */
 const runsOnPullRequests = (job: Job) => !/github\.event_name\s*==\s*'push'/.test(job.if ?? "");
 
+/**
+ * Each `uses:` GitHub's parser finds (steps and reusable-workflow jobs) that is not `@<40-hex SHA>` with a
+ * `# vX.Y.Z` comment on its line: a tag or branch can be moved to other code, as trivy-action's tags were in
+ * March 2026 (https://github.com/aquasecurity/trivy-action/issues/541); the comment says which release the
+ * SHA is, for review and for Dependabot. Local actions (`./…`) are the repository's own code.
+ */
+async function pinProblems(file: string, content: string): Promise<string[]> {
+  const lines = content.split("\n");
+  return (await workflowParts(file, content)).uses
+    .filter((uses) => !uses.value.startsWith("./"))
+    .filter(
+      (uses) =>
+        !/@[0-9a-f]{40}$/.test(uses.value) || !/# v\d+(\.\d+){0,2}\s*$/.test(lines[uses.line - 1] ?? ""),
+    )
+    .map((uses) => `${file}:${uses.line} ${uses.value}`);
+}
+
+/** `bash -n` of a script with each `${{ … }}` replaced by a plain word, as GitHub substitutes a value. */
+function bashSyntaxError(script: string): string | undefined {
+  const result = spawnSync("bash", ["-n", "-c", script.replace(/\$\{\{[\s\S]*?\}\}/g, "EXPR")], {
+    encoding: "utf8",
+  });
+  return result.status === 0 ? undefined : result.stderr.trim();
+}
+
 describe("GitHub Actions workflows", function () {
   this.timeout(30_000);
 
@@ -144,9 +107,9 @@ describe("GitHub Actions workflows", function () {
     assert.ok(workflowFiles().length >= 2, workflowFiles().join(", "));
   });
 
-  for (const file of fs.existsSync(WORKFLOWS_DIR) ? workflowFiles() : []) {
+  for (const file of workflowFiles()) {
     it(`${file} is a valid workflow by GitHub's own parser (@actions/workflow-parser)`, async () => {
-      const content = fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
+      const content = workflowText(file);
       assert.deepEqual(await workflowErrors(file, content), []);
     });
   }
@@ -172,23 +135,50 @@ describe("GitHub Actions workflows", function () {
     );
   });
 
-  it("every action is pinned to a major version or a commit", () => {
-    for (const file of workflowFiles()) {
-      for (const [name, job] of Object.entries(readWorkflow(file).jobs)) {
-        for (const step of job.steps.filter((s) => s.uses !== undefined)) {
-          assert.match(
-            step.uses as string,
-            /@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/,
-            `${file} ${name}: ${step.uses}`,
-          );
-        }
+  it("every `uses:` is pinned to a full commit SHA, the release it is in named in a comment", async () => {
+    const problems: string[] = [];
+    for (const file of workflowFiles()) problems.push(...(await pinProblems(file, workflowText(file))));
+    assert.deepEqual(problems, []);
+  });
+
+  it("the pin check refuses a tag, a branch, a short SHA and a SHA without its release comment", async () => {
+    const steps = [
+      "actions/checkout@v4",
+      "actions/checkout@main",
+      "actions/checkout@3d3c42e",
+      "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1",
+      "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
+    ];
+    const workflow = [
+      "on: push",
+      "jobs:",
+      "  build:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      ...steps.map((uses) => `      - uses: ${uses}`),
+    ].join("\n");
+    const problems = await pinProblems("pins.yml", workflow);
+    assert.deepEqual(
+      problems.map((problem) => problem.replace(/^pins\.yml:\d+ /, "")),
+      steps.slice(0, 4),
+    );
+  });
+
+  it("every `run:` script passes `bash -n` (GitHub's parser extracts them; ${{ }} read as a word)", async () => {
+    const problems: string[] = [];
+    for (const file of workflowFiles())
+      for (const run of (await workflowParts(file, workflowText(file))).runs) {
+        const error = bashSyntaxError(run.script);
+        if (error !== undefined) problems.push(`${file}:${run.line} (${run.job}): ${error}`);
       }
-    }
+    assert.deepEqual(problems, []);
+    assert.match(bashSyntaxError('if [ "${{ matrix.stack }}" = x ]; then echo') ?? "", /syntax error/);
+    assert.equal(bashSyntaxError("npm run plan -- --stack ${{ matrix.stack }}"), undefined);
   });
 
   it("no workflow uses long-lived AWS keys or a stored Pulumi token", () => {
     for (const file of workflowFiles()) {
-      const text = fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
+      const text = workflowText(file);
       assert.doesNotMatch(text, /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/, file);
       assert.doesNotMatch(text, /secrets\.PULUMI_ACCESS_TOKEN|secrets\[\s*'PULUMI_ACCESS_TOKEN'/i, file);
     }
@@ -313,7 +303,7 @@ describe("GitHub Actions workflows", function () {
       assert.match(preview.if ?? "", /pull_request/);
 
       const pulumi = preview.steps.find((step) => step.uses?.startsWith("pulumi/actions@")) as Step;
-      assert.equal(pulumi.uses, "pulumi/actions@v6");
+      assert.match(pulumi.uses ?? "", /^pulumi\/actions@[0-9a-f]{40}$/);
       assert.equal(pulumi.with?.command, "preview");
       assert.match(
         String(pulumi.with?.["stack-name"]),
@@ -368,37 +358,16 @@ describe("GitHub Actions workflows", function () {
       assert.equal(job().steps[auth].with?.scope, `team:${RELEASE_TEAM}`);
     });
 
-    /** Runs a step's script with bash, with `curl` and `sleep` replaced by the given stubs (no network). */
-    function runStep(script: string, env: Record<string, string>, stubs: Record<string, string>) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ams-release-step-"));
-      for (const [command, body] of Object.entries(stubs)) {
-        fs.writeFileSync(path.join(dir, command), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
-      }
-      const output = path.join(dir, "github-output");
-      const result = spawnSync("bash", ["-e", "-c", script], {
-        env: {
-          PATH: `${dir}:${process.env.PATH}`,
-          GITHUB_OUTPUT: output,
-          GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
-          GITHUB_REF_NAME: "v1.5.0",
-          PULUMI_ACCESS_TOKEN: "token",
-          PULUMI_ORG: "ams-team",
-          STUB_DIR: dir,
-          ...env,
-        },
-        encoding: "utf8",
+    /** Runs a step's script as GitHub does, with `curl` and `sleep` replaced by the given stubs (no network). */
+    const releaseStep = (script: string, env: Record<string, string>, stubs: Record<string, string>) =>
+      runStep(script, {
+        env: { GITHUB_REF_NAME: "v1.5.0", PULUMI_ACCESS_TOKEN: "token", PULUMI_ORG: "ams-team", ...env },
+        stubs,
       });
-      // What the stubs wrote, read before the directory goes.
-      const written = new Map(
-        fs.readdirSync(dir).map((file) => [file, fs.readFileSync(path.join(dir, file), "utf8")]),
-      );
-      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
-      return { ...result, read: (file: string) => written.get(file) ?? "" };
-    }
 
     it("asks Deployments for an update of exactly the tagged commit, and names it for the run's guard", () => {
       const commit = "0123456789abcdef0123456789abcdef01234567";
-      const result = runStep(
+      const result = releaseStep(
         step(/^Start the prod update/),
         { RELEASE_COMMIT: commit },
         {
@@ -428,9 +397,9 @@ echo "\${@: -1}" > "$STUB_DIR/url"; echo '{"id":"d-1","version":7,"consoleUrl":"
 if [ "$n" -lt 2 ]; then echo '{"status":"running"}'; else echo '{"status":"${final}"}'; fi`,
         sleep: "true",
       });
-      assert.equal(runStep(wait, { DEPLOYMENT_ID: "d-1" }, answering("succeeded")).status, 0);
+      assert.equal(releaseStep(wait, { DEPLOYMENT_ID: "d-1" }, answering("succeeded")).status, 0);
       for (const final of ["failed", "skipped"]) {
-        const result = runStep(wait, { DEPLOYMENT_ID: "d-1" }, answering(final));
+        const result = releaseStep(wait, { DEPLOYMENT_ID: "d-1" }, answering(final));
         assert.equal(result.status, 1, final);
         assert.match(result.stdout, new RegExp(`ended ${final}`));
       }

@@ -3,7 +3,7 @@ import * as path from "path";
 import { describePulumiError } from "../pulumiStack";
 import { readStackHistory, StackHistoryOptions } from "./automation";
 import { parseDoraArgs, USAGE } from "./cli";
-import { CommitTimeLookup, gitCommitTimes } from "./git";
+import { CommitTimeLookup, gitCommitTimes, gitPromotions, PromotionLookup } from "./git";
 import { readHistoryFile } from "./historyFile";
 import { renderJson } from "./json";
 import { renderMarkdown } from "./markdown";
@@ -22,6 +22,8 @@ export interface DoraDependencies {
   readonly clock: () => Date;
   readonly stackHistory: (options: StackHistoryOptions) => Promise<UpdateRecord[]>;
   readonly commitTimes: (repoDir: string) => CommitTimeLookup;
+  /** Promotions of the stack in that clone (`npm run promote`'s trailers); without it, `git.head` only. */
+  readonly promotions?: (repoDir: string, stack: string) => PromotionLookup;
   /** The Pulumi project directory: the Automation API's workDir and the default Git clone. */
   readonly projectDir: string;
 }
@@ -30,6 +32,7 @@ export const DEFAULT_DEPENDENCIES: DoraDependencies = {
   clock: () => new Date(),
   stackHistory: readStackHistory,
   commitTimes: gitCommitTimes,
+  promotions: gitPromotions,
   projectDir: path.resolve(__dirname, "..", ".."),
 };
 
@@ -79,6 +82,7 @@ async function run(argv: readonly string[], out: Output, dependencies: DoraDepen
     now: args.now,
     windowMs: args.windowMs,
     commitTime: dependencies.commitTimes(repo),
+    promotions: dependencies.promotions?.(repo, args.stack),
   });
   const report: Report = {
     metrics,

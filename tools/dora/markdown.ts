@@ -29,7 +29,7 @@ export function renderMarkdown({ metrics, context }: Report): string {
         : `${formatDuration(leadTime.medianMs)} median, ${formatDuration(leadTime.meanMs)} mean`
     } | ${
       leadTime.unavailable ??
-      `${leadTime.samples.length} commits: author time → end of the first succeeded update that deployed it`
+      `${leadTime.samples.length} commits: author time (of the app commit a promotion carried, else of \`git.head\`) → end of the first succeeded update that deployed it`
     } |`,
     "",
   ];

@@ -1,5 +1,5 @@
 import { FlagChange, flagChanges } from "./flagChanges";
-import { CommitTimeLookup } from "./git";
+import { CommitTimeLookup, PromotionLookup } from "./git";
 import { isoWeek, isoWeeksBetween } from "./isoWeek";
 import { UpdateRecord } from "./model";
 import { ROLLBACK_PREFIX } from "../cutover/messages";
@@ -19,6 +19,11 @@ export interface DoraInput {
   readonly windowMs: number;
   /** Commit times for lead time; undefined when there is no Git clone to ask. */
   readonly commitTime: CommitTimeLookup | undefined;
+  /**
+   * The application commit a deployment's promotion carried (`npm run promote`): lead time then runs from
+   * that commit instead of from the promotion's own. Undefined: every deployment is measured by `git.head`.
+   */
+  readonly promotions?: PromotionLookup;
 }
 
 /** A finished `update` (a `pulumi up`): what DORA calls a deployment. */
@@ -151,7 +156,7 @@ export function computeDora(input: DoraInput): DoraMetrics {
       meanMs: mean(restoreTimes),
       medianMs: median(restoreTimes),
     },
-    leadTime: leadTime(history, inWindow, input.commitTime),
+    leadTime: leadTime(history, inWindow, input.commitTime, input.promotions),
     weeks: isoWeeksBetween(start, input.now).map((week) => ({
       week: week.key,
       monday: week.monday,
@@ -254,21 +259,30 @@ function findIncidents(
   return incidents;
 }
 
-/** Commit time → end of the first succeeded update that deployed the commit (`git.head`). */
+/**
+ * Commit time → end of the first succeeded update that deployed the commit (`git.head`). When the commits
+ * that update brought (since the previous deployment's head) hold a promotion of this stack, the change is
+ * the application commit the promotion carried, and its time starts the clock.
+ */
 function leadTime(
   history: readonly Deployment[],
   inWindow: (date: Date) => boolean,
   commitTime: CommitTimeLookup | undefined,
+  promotions: PromotionLookup | undefined,
 ): LeadTime {
   const deployedBefore = new Set<string>();
-  const firstDeploys: Deployment[] = [];
+  const firstDeploys: { deployment: Deployment; since: string | undefined }[] = [];
   let succeededInWindow = 0;
+  let previousHead: string | undefined;
   for (const deployment of history) {
     if (!deployment.succeeded) continue;
     if (inWindow(deployment.start)) succeededInWindow++;
-    if (deployment.gitHead === undefined || deployedBefore.has(deployment.gitHead)) continue;
+    if (deployment.gitHead === undefined) continue;
+    const since = previousHead;
+    previousHead = deployment.gitHead;
+    if (deployedBefore.has(deployment.gitHead)) continue;
     deployedBefore.add(deployment.gitHead);
-    if (inWindow(deployment.start)) firstDeploys.push(deployment);
+    if (inWindow(deployment.start)) firstDeploys.push({ deployment, since });
   }
   const none = (unavailable: string): LeadTime => ({
     unavailable,
@@ -289,11 +303,20 @@ function leadTime(
 
   const samples: LeadTimeSample[] = [];
   const unresolved: LeadTime["unresolved"][number][] = [];
-  for (const deployment of firstDeploys) {
-    const commit = deployment.gitHead!;
-    const committedAt = commitTime(commit);
+  const appCommits = new Set<string>();
+  for (const { deployment, since } of firstDeploys) {
+    const promoted = promotions?.(deployment.gitHead!, since);
+    // An application commit counts once, at its first deployment (a re-promotion after a rollback is not new).
+    if (promoted !== undefined && appCommits.has(promoted.commit)) continue;
+    if (promoted !== undefined) appCommits.add(promoted.commit);
+    const commit = promoted?.commit ?? deployment.gitHead!;
+    const committedAt = promoted !== undefined ? promoted.committedAt : commitTime(commit);
     if (committedAt === undefined) {
-      unresolved.push({ version: deployment.version, commit, reason: "commit not found in the local clone" });
+      const reason =
+        promoted !== undefined
+          ? "the promotion's app commit time is not an RFC 3339 time"
+          : "commit not found in the local clone";
+      unresolved.push({ version: deployment.version, commit, reason });
     } else if (committedAt > deployment.end) {
       unresolved.push({ version: deployment.version, commit, reason: "commit dated after the update ended" });
     } else {
