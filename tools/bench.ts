@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "../tests/harness/projectFiles";
+import { PROJECT_DIR } from "../plan/projectFiles";
 
 /**
  * `npm run bench`: median wall time of the offline plan as a user runs it (a fresh process each time,
@@ -19,14 +19,10 @@ const cases: [string, string[]][] = [
 
 function timeOnce(args: string[]): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(
-    process.execPath,
-    ["--require", "tsx/cjs", path.join("tools", "plan.ts"), ...args],
-    {
-      cwd: PROJECT_DIR,
-      encoding: "utf8",
-    },
-  );
+  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join("plan", "cli.ts"), ...args], {
+    cwd: PROJECT_DIR,
+    encoding: "utf8",
+  });
   if (result.status !== 0) throw new Error(`plan ${args.join(" ")} failed: ${result.stderr}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }

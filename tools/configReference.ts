@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as prettier from "prettier";
 import { SECRET_CONFIG_KEYS } from "../amsConfig/types";
-import { ConfigDeclaration, ProjectFile } from "../tests/harness/projectFiles";
+import { ConfigDeclaration, ProjectFile } from "../plan/projectFiles";
 
 export const REFERENCE_START =
   "<!-- config-reference:start (generated from Pulumi.yaml by `npm run docs`) -->";

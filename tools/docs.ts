@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { loadProject, PROJECT_DIR } from "../tests/harness/projectFiles";
+import { loadProject, PROJECT_DIR } from "../plan/projectFiles";
 import { amsPolicies } from "../policy/policies";
 import {
   configEnvironments,

@@ -1,4 +1,4 @@
-// As in tools/plan.ts: source-mapping every resource's stack trace is most of a plan's wall time.
+// As in plan/cli.ts: source-mapping every resource's stack trace is most of a plan's wall time.
 process.setSourceMapsEnabled(false);
 
 import { promoteCommand } from "./promote/command";

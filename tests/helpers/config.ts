@@ -3,8 +3,8 @@ import { parseAmsConfig } from "../../amsConfig/parse";
 import { RawConfig } from "../../amsConfig/rawConfig";
 import { AmsConfig } from "../../amsConfig/types";
 import { projectValues } from "../../config";
-import { loadProject, loadStackConfig } from "../harness/projectFiles";
-import { buildProgramConfig, parseOverride } from "../harness/stackConfig";
+import { loadProject, loadStackConfig } from "../../plan/projectFiles";
+import { buildProgramConfig, parseOverride } from "../../plan/stackConfig";
 
 /**
  * Parses a committed stack's config (Pulumi.yaml defaults + Pulumi.<stack>.yaml + `key=value` overrides)

@@ -9,9 +9,9 @@ import { ciPushPolicy, ciTrustPolicy } from "../../components/environment/regist
 import { IMAGES, repositoryName } from "../../components/environment/registry/repositories";
 import { AMS_STACKS } from "../../deployments/stacks";
 import { promotionMessage } from "../../tools/promote/trailers";
-import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
-import { loadProject, loadStackConfig, PROJECT_DIR } from "../harness/projectFiles";
-import { declaredConfig } from "../harness/runPlan";
+import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
+import { loadProject, loadStackConfig, PROJECT_DIR } from "../../plan/projectFiles";
+import { declaredConfig } from "../../plan/runPlan";
 import { withGitRepo } from "../helpers/gitRepo";
 import { canAssumeWithWebIdentity, identityDecision } from "../helpers/iam";
 import { STACKS } from "../helpers/plans";

@@ -6,8 +6,8 @@ import {
   targetGroupNamePrefix,
   targetGroupSearch,
 } from "../../components/delivery/canaryAnalysis";
-import { findResource } from "../harness/plan";
-import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
+import { findResource } from "../../plan/plan";
+import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
 import { parseStack } from "../helpers/config";
 import { canAssumeWithWebIdentity, identityDecision, unknownActions } from "../helpers/iam";
 import { planDeployed, STACKS } from "../helpers/plans";

@@ -5,8 +5,8 @@ import { CLUSTER_ADMIN_POLICY_ARN, withoutCreatorAdmin } from "../../components/
 import { nodeAmiType } from "../../components/environment/cluster";
 import { postgresUsersSql } from "../../components/environment/data/databaseUsers";
 import { regionRootCas } from "../../components/environment/data/rdsCa";
-import { Plan, PlannedResource, findResource, findResources } from "../harness/plan";
-import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
+import { Plan, PlannedResource, findResource, findResources } from "../../plan/plan";
+import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
 import { runPlanInProcess } from "../helpers/cli";
 import { parseStack, problemFor } from "../helpers/config";
 import { identityDecision } from "../helpers/iam";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { comparePlans } from "../harness/compare";
+import { comparePlans } from "../../plan/compare";
 import { planOf, STACKS } from "../helpers/plans";
 
 describe("plan --compare: what a config change would change", () => {

@@ -12,7 +12,7 @@ import { NO_INTERRUPTS } from "../../tools/cutover/interrupts";
 import { offlineFlipChanges } from "../../tools/cutover/offlineFlip";
 import { AlarmReading, AlarmState, Clock, Progress } from "../../tools/cutover/ports";
 import { runRollback } from "../../tools/cutover/rollbackRun";
-import { PROJECT_DIR } from "../harness/projectFiles";
+import { PROJECT_DIR } from "../../plan/projectFiles";
 import { ALARMS, DEPLOYED, ROUTING, Sandbox, sandbox } from "../helpers/fakePulumi";
 
 /**

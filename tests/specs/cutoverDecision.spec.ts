@@ -30,7 +30,7 @@ import {
 import { createProgress } from "../../tools/cutover/progress";
 import { runRollback } from "../../tools/cutover/rollbackRun";
 import { appliedByFailedUpdate, checkFlipPreview } from "../../tools/cutover/updateOutcome";
-import { PROJECT_DIR } from "../harness/projectFiles";
+import { PROJECT_DIR } from "../../plan/projectFiles";
 
 const T0 = Date.parse("2026-03-02T10:00:00Z");
 const ALARMS = ["ams-prod-api-5xx", "ams-prod-api-p95", "ams-prod-unhealthy-hosts", "ams-prod-queue-backlog"];

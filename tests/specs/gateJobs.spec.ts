@@ -6,8 +6,8 @@ import {
   PROVIDER_JOB_TIMEOUT_MINUTES,
   SMOKE_DEADLINE_SECONDS,
 } from "../../components/delivery/gates";
-import { comparePlans } from "../harness/compare";
-import { Plan, PlannedResource, findResources, timeoutSeconds } from "../harness/plan";
+import { comparePlans } from "../../plan/compare";
+import { Plan, PlannedResource, findResources, timeoutSeconds } from "../../plan/plan";
 import { planAfter, planDeployed, STACKS } from "../helpers/plans";
 
 const JOB = "kubernetes:batch/v1:Job";

@@ -2,11 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { findResource, findResources, Plan } from "../harness/plan";
-import { listStacks, PROJECT_DIR } from "../harness/projectFiles";
-import { programIn, runPlan } from "../harness/runPlan";
+import { findResource, findResources, Plan } from "../../plan/plan";
+import { listStacks, PROJECT_DIR } from "../../plan/projectFiles";
+import { programIn, runPlan } from "../../plan/runPlan";
 import { runExclusive } from "../helpers/plans";
-import { PLAN_PROJECTS } from "../../tools/planProjects";
+import { PLAN_PROJECTS } from "../../plan/projects";
 import { GITHUB_ACTIONS_APP_ID, requiredChecks } from "../../deployments/githubGovernance";
 import { RELEASE_ENVIRONMENT, RELEASE_TAG_PATTERN } from "../../deployments/githubIssuer";
 

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { findResources } from "../harness/plan";
-import { runPlan } from "../harness/runPlan";
+import { findResources } from "../../plan/plan";
+import { runPlan } from "../../plan/runPlan";
 import { runExclusive } from "../helpers/plans";
 
 /** A throwaway component type for harness tests. */

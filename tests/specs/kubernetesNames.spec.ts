@@ -9,8 +9,8 @@ import {
   isLabelKey,
   isLabelValue,
 } from "../../policy/kubernetesNames";
-import { kubernetesObjects } from "../harness/plan";
-import { checkPolicies } from "../harness/policyCheck";
+import { kubernetesObjects } from "../../plan/plan";
+import { checkPolicies } from "../../plan/policyCheck";
 import { validateKubernetesObject } from "../helpers/kubernetesSchemas";
 import { planDeployed, STACKS } from "../helpers/plans";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { validateKubernetesObject, typeTokenToApi } from "../helpers/kubernetesSchemas";
-import { kubernetesObjects } from "../harness/plan";
+import { kubernetesObjects } from "../../plan/plan";
 import { planOf, STACKS } from "../helpers/plans";
 
 describe("every Kubernetes object validates against the official schemas (kubernetes-models)", () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { MOCK_ACCOUNT_ID, mockInvoke, mockResource } from "../harness/mockOutputs";
+import { MOCK_ACCOUNT_ID, mockInvoke, mockResource } from "../../plan/mockOutputs";
 
 const ctx = { region: "ap-northeast-2", previousOutputs: {} };
 const ARN = /^arn:aws:[a-z0-9-]+:(ap-northeast-2)?:(\d{12})?:.+$/;

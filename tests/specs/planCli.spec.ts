@@ -4,9 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { kubernetesObjects, Plan } from "../harness/plan";
-import { PROJECT_DIR } from "../harness/projectFiles";
-import { PLACEHOLDER_NOTICE } from "../harness/render";
+import { kubernetesObjects, Plan } from "../../plan/plan";
+import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PLACEHOLDER_NOTICE } from "../../plan/render";
 import { runPlanCli, runPlanInProcess, STACK_TRACE_LINE } from "../helpers/cli";
 import { validateKubernetesObject } from "../helpers/kubernetesSchemas";
 

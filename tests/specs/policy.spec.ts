@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { deliveryResourcePolicies, deliveryStackPolicies } from "../../policy/deliveryPolicies";
 import { amsPolicies } from "../../policy/policies";
-import { PlannedResource } from "../harness/plan";
-import { checkPolicies } from "../harness/policyCheck";
+import { PlannedResource } from "../../plan/plan";
+import { checkPolicies } from "../../plan/policyCheck";
 import { firing, variant } from "../helpers/policyVariants";
 import { runPlanInProcess } from "../helpers/cli";
 import { planOf, STACKS } from "../helpers/plans";

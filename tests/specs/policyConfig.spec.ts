@@ -10,20 +10,20 @@ import {
   renderPackConfig,
 } from "../../policy/packConfig";
 import { amsPolicies, resourcePolicies, workloadImages } from "../../policy/policies";
-import { Plan } from "../harness/plan";
-import { checkPolicies, policyConfigFile } from "../harness/policyCheck";
+import { Plan } from "../../plan/plan";
+import { checkPolicies, policyConfigFile } from "../../plan/policyCheck";
 import {
   configOf,
   enforcementLevelOf,
   parsePolicyPackConfig,
   PolicyConfigError,
   resolvePolicyPackConfig,
-} from "../harness/policyConfig";
-import { PROJECT_DIR } from "../harness/projectFiles";
+} from "../../plan/policyConfig";
+import { PROJECT_DIR } from "../../plan/projectFiles";
 import { planOf, STACKS } from "../helpers/plans";
 
 /**
- * The policy pack's config as the engine resolves it (tests/harness/policyConfig.ts follows pulumi/pulumi
+ * The policy pack's config as the engine resolves it (plan/policyConfig.ts follows pulumi/pulumi
  * pkg/resource/analyzer/config.go and @pulumi/policy's server): each policy gets only what is filed under its
  * own name, so the per-environment files must name every policy that takes config.
  */

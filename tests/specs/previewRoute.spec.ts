@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { findResource } from "../harness/plan";
+import { findResource } from "../../plan/plan";
 import { runPlanInProcess, STACK_TRACE_LINE } from "../helpers/cli";
 import { parseStack, problemFor } from "../helpers/config";
 import { planOf } from "../helpers/plans";

@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../../amsConfig/errors";
 import { namespaceQuota } from "../../components/environment/quota";
-import { findResource, findResources, kubernetesObjects } from "../harness/plan";
-import { runPlan } from "../harness/runPlan";
-import { parseOverride } from "../harness/stackConfig";
+import { findResource, findResources, kubernetesObjects } from "../../plan/plan";
+import { runPlan } from "../../plan/runPlan";
+import { parseOverride } from "../../plan/stackConfig";
 import { parseStack } from "../helpers/config";
 import { planOf, runExclusive, STACKS } from "../helpers/plans";
 

@@ -7,8 +7,8 @@ import { RawConfig } from "../../amsConfig/rawConfig";
 import { projectValues } from "../../config";
 import { SECRET_CONFIG_KEYS } from "../../amsConfig/types";
 import { renderConfigReference, withConfigReference } from "../../tools/configReference";
-import { loadProject, loadStackConfig, PROJECT_DIR } from "../harness/projectFiles";
-import { buildProgramConfig } from "../harness/stackConfig";
+import { loadProject, loadStackConfig, PROJECT_DIR } from "../../plan/projectFiles";
+import { buildProgramConfig } from "../../plan/stackConfig";
 import { STACKS } from "../helpers/plans";
 
 describe("project files", () => {

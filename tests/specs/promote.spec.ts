@@ -9,8 +9,8 @@ import { EXIT } from "../../tools/cutover/exitCodes";
 import { promoteCommand } from "../../tools/promote/command";
 import { ROUND_TRIP_OPTIONS, setConfigValue, StackFileError } from "../../tools/promote/stackFile";
 import { PROMOTION_TRAILERS } from "../../tools/promote/trailers";
-import { PROJECT_DIR } from "../harness/projectFiles";
-import { runPlan } from "../harness/runPlan";
+import { PROJECT_DIR } from "../../plan/projectFiles";
+import { runPlan } from "../../plan/runPlan";
 import { runExclusive, STACKS } from "../helpers/plans";
 
 const APP_COMMIT = `ams-team/ams@${"0123456789abcdef".repeat(2)}01234567`;
@@ -86,7 +86,7 @@ describe("npm run promote (a new version into Pulumi.<stack>.yaml, as an operato
       const after = stackText(dir, stack);
       assert.deepEqual(changedLines(before, after), [`  ${idleKey}: 9.9.9`]);
       assert.deepEqual(YAML.parse(after).config, { ...committed, [idleKey]: "9.9.9" });
-      // The offline plan --compare of exactly this change, from the plan engine (tools/planCommand.ts's).
+      // The offline plan --compare of exactly this change, from the plan engine (plan/command.ts).
       assert.match(
         result.stdout,
         new RegExp(`Compare ams/${stack}: stack config vs --compare ${idleKey.slice(4)}=9\\.9\\.9`),

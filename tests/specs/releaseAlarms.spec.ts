@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { albSearch, dashboardBody } from "../../components/environment/monitoring/dashboard";
-import { findResource, findResources, PlannedResource } from "../harness/plan";
+import { findResource, findResources, PlannedResource } from "../../plan/plan";
 import { planOf, STACKS } from "../helpers/plans";
 
 type Query = {

@@ -5,12 +5,12 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { comparePlans } from "../harness/compare";
-import { findResource } from "../harness/plan";
-import { PROJECT_DIR } from "../harness/projectFiles";
-import { kubernetesManifests, manifestYaml, renderPlanText } from "../harness/render";
-import { runPlan } from "../harness/runPlan";
-import { parseOverride, SECURE_PLACEHOLDER } from "../harness/stackConfig";
+import { comparePlans } from "../../plan/compare";
+import { findResource } from "../../plan/plan";
+import { PROJECT_DIR } from "../../plan/projectFiles";
+import { kubernetesManifests, manifestYaml, renderPlanText } from "../../plan/render";
+import { runPlan } from "../../plan/runPlan";
+import { parseOverride, SECURE_PLACEHOLDER } from "../../plan/stackConfig";
 import { runPlanInProcess } from "../helpers/cli";
 import { planOf, runExclusive } from "../helpers/plans";
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { Plan, PlannedResource, findResource, findResources } from "../harness/plan";
-import { MOCK_ACCOUNT_ID, mockResource, stableHash } from "../harness/mockOutputs";
-import { renderPlanText } from "../harness/render";
+import { Plan, PlannedResource, findResource, findResources } from "../../plan/plan";
+import { MOCK_ACCOUNT_ID, mockResource, stableHash } from "../../plan/mockOutputs";
+import { renderPlanText } from "../../plan/render";
 import { parseStack, problemFor } from "../helpers/config";
 import { canAssumeWithWebIdentity, identityDecision } from "../helpers/iam";
 import { planOf, STACKS } from "../helpers/plans";

@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
 import { READINESS_PATH } from "../../components/delivery/workload";
-import { comparePlans } from "../harness/compare";
-import { PlannedResource, findResource, findResources, kubernetesObjects } from "../harness/plan";
-import { checkPolicies } from "../harness/policyCheck";
+import { comparePlans } from "../../plan/compare";
+import { PlannedResource, findResource, findResources, kubernetesObjects } from "../../plan/plan";
+import { checkPolicies } from "../../plan/policyCheck";
 import { parseStack, problemFor } from "../helpers/config";
 import { validateKubernetesObject } from "../helpers/kubernetesSchemas";
 import { planAfter, planDeployed, STACKS } from "../helpers/plans";

@@ -6,9 +6,9 @@ import {
   strategyChangeNotice,
   strategyChangeProblems,
 } from "../../components/delivery/transition";
-import { comparePlans } from "../harness/compare";
-import { Plan, PlannedResource, kubernetesObjects } from "../harness/plan";
-import { checkPolicies } from "../harness/policyCheck";
+import { comparePlans } from "../../plan/compare";
+import { Plan, PlannedResource, kubernetesObjects } from "../../plan/plan";
+import { checkPolicies } from "../../plan/policyCheck";
 import { runPlanInProcess } from "../helpers/cli";
 import { parseStack } from "../helpers/config";
 import { planAfter, planDeployed, STACKS } from "../helpers/plans";

@@ -9,9 +9,9 @@ import {
 import { namespaceQuota } from "../../components/environment/quota";
 import { describeRelease } from "../../components/release/release";
 import { amsLabels } from "../../components/labels";
-import { differingPaths, valueAt } from "../harness/compare";
-import { buildProgramConfig, SECURE_PLACEHOLDER } from "../harness/stackConfig";
-import { parsePlanArgs } from "../../tools/planCli";
+import { differingPaths, valueAt } from "../../plan/compare";
+import { buildProgramConfig, SECURE_PLACEHOLDER } from "../../plan/stackConfig";
+import { parsePlanArgs } from "../../plan/args";
 
 describe("pure helpers", () => {
   describe("Kubernetes quantities", () => {

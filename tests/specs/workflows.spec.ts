@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { listStacks } from "../harness/projectFiles";
+import { listStacks } from "../../plan/projectFiles";
 import {
   GITHUB_TOKEN_MAX_SECONDS,
   PREVIEW_TEAM,

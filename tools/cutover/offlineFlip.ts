@@ -16,7 +16,7 @@ export function offlineFlipChanges(workDir: string, stack: string): ExpectedFlip
     const args = [
       "--require",
       "tsx/cjs",
-      path.join(workDir, "tools", "plan.ts"),
+      path.join(workDir, "plan", "cli.ts"),
       "--stack",
       stackFileName(stack),
       "--compare",

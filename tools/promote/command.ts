@@ -3,15 +3,15 @@ import * as path from "path";
 import { ConfigError } from "../../amsConfig/errors";
 import { otherColor, versionKey } from "../../amsConfig/release";
 import { assertNoLiveUpdate, PreviousRelease } from "../../components/delivery/liveUpdateGuard";
-import { comparePlans } from "../../tests/harness/compare";
-import { PlanInputError } from "../../tests/harness/errors";
-import { loadProject, loadStackConfig, PROJECT_DIR } from "../../tests/harness/projectFiles";
-import { renderComparisonText } from "../../tests/harness/render";
-import { declaredConfig, releaseOutputs, runPlan } from "../../tests/harness/runPlan";
-import { ConfigOverride } from "../../tests/harness/stackConfig";
+import { comparePlans } from "../../plan/compare";
+import { PlanInputError } from "../../plan/errors";
+import { loadProject, loadStackConfig, PROJECT_DIR } from "../../plan/projectFiles";
+import { renderComparisonText } from "../../plan/render";
+import { declaredConfig, releaseOutputs, runPlan } from "../../plan/runPlan";
+import { ConfigOverride } from "../../plan/stackConfig";
 import { EXIT } from "../cutover/exitCodes";
 import { UsageError } from "../cutover/flags";
-import { Output } from "../planCommand";
+import { Output } from "../../plan/command";
 import { deployedOverrides, readDeployedOutputs } from "./deployed";
 import { parsePromoteFlags, PROMOTE_USAGE, PromoteFlags } from "./flags";
 import { PromotionRefused } from "./refused";
@@ -134,7 +134,7 @@ function programVerdict<T>(check: () => T, context = ""): T {
 }
 
 /**
- * The offline `plan --compare` of the change, as `tools/planCommand.ts` prints it; both runs judged against
+ * The offline `plan --compare` of the change, as `plan/command.ts` prints it; both runs judged against
  * the applied release (`applied`; without it the committed stack file, the plan's default).
  */
 async function planChange(

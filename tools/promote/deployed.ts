@@ -2,7 +2,7 @@ import * as fs from "fs";
 import { otherColor, versionKey } from "../../amsConfig/release";
 import { STRATEGIES, Strategy } from "../../amsConfig/types";
 import { PreviousRelease } from "../../components/delivery/liveUpdateGuard";
-import { ConfigOverride } from "../../tests/harness/stackConfig";
+import { ConfigOverride } from "../../plan/stackConfig";
 import { isColor } from "../cutover/color";
 import { UsageError } from "../cutover/flags";
 

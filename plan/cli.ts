@@ -2,7 +2,7 @@
 // traces costs a third of the plan's wall time. Error locations stay close: esbuild keeps line numbers.
 process.setSourceMapsEnabled(false);
 
-import { planCommand } from "./planCommand";
+import { planCommand } from "./command";
 
 planCommand(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

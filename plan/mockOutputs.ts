@@ -470,7 +470,7 @@ export function mockInvoke(token: string, inputs: State, ctx: MockContext): Stat
     default:
       throw new Error(
         `The offline plan has no answer for the invoke ${token} (inputs ${JSON.stringify(inputs)}); ` +
-          "add one to tests/harness/mockOutputs.ts.",
+          "add one to plan/mockOutputs.ts.",
       );
   }
 }

@@ -1,19 +1,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../amsConfig/errors";
-import { comparePlans } from "../tests/harness/compare";
-import { PlanInputError } from "../tests/harness/errors";
-import { Plan } from "../tests/harness/plan";
-import {
-  kubernetesManifests,
-  manifestYaml,
-  renderComparisonText,
-  renderPlanText,
-} from "../tests/harness/render";
-import { checkPolicies } from "../tests/harness/policyCheck";
-import { PlanRequest, programIn, runPlan } from "../tests/harness/runPlan";
-import { parsePlanArgs, USAGE } from "./planCli";
-import { PLAN_PROJECTS } from "./planProjects";
+import { comparePlans } from "./compare";
+import { PlanInputError } from "./errors";
+import { Plan } from "./plan";
+import { kubernetesManifests, manifestYaml, renderComparisonText, renderPlanText } from "./render";
+import { checkPolicies } from "./policyCheck";
+import { PlanRequest, programIn, runPlan } from "./runPlan";
+import { parsePlanArgs, USAGE } from "./args";
+import { PLAN_PROJECTS } from "./projects";
 
 export interface Output {
   stdout(text: string): void;

@@ -6,8 +6,8 @@ import {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { packConfigFileName } from "../../policy/packConfig";
-import { resourcePolicies, stackPolicies } from "../../policy/policies";
+import { packConfigFileName } from "../policy/packConfig";
+import { resourcePolicies, stackPolicies } from "../policy/policies";
 import { Plan, PlannedResource, timeoutSeconds } from "./plan";
 import {
   configOf,

@@ -17,7 +17,7 @@ export interface ProjectFile {
 }
 
 /** The repository root: where `Pulumi.yaml` and the stack files live. */
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export function loadProject(dir: string = PROJECT_DIR): ProjectFile {
   const parsed = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {

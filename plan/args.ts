@@ -1,6 +1,6 @@
-import { PlanInputError } from "../tests/harness/errors";
-import { ConfigOverride, parseOverride } from "../tests/harness/stackConfig";
-import { DEFAULT_PLAN_PROJECT, PLAN_PROJECTS } from "./planProjects";
+import { PlanInputError } from "./errors";
+import { ConfigOverride, parseOverride } from "./stackConfig";
+import { DEFAULT_PLAN_PROJECT, PLAN_PROJECTS } from "./projects";
 
 export interface PlanArgs {
   /** Which Pulumi project of the repository: `ams` (the default) or `deployments`. */
