@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config";
+import { loadConfig } from "./config/load";
 import { BlueGreenRelease } from "./components/delivery/blueGreenRelease";
 import { CanaryRelease } from "./components/delivery/canary";
 import { RollingRelease } from "./components/delivery/rolling";

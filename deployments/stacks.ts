@@ -61,8 +61,7 @@ export const AMS_STACKS: readonly AmsStackDeployment[] = [
 export function deployPaths(stack: string): string[] {
   return [
     "index.ts",
-    "config.ts",
-    "amsConfig/**",
+    "config/**",
     "components/**",
     "Pulumi.yaml",
     `Pulumi.${stack}.yaml`,

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../amsConfig/errors";
+import { ConfigError } from "../config/errors";
 import { comparePlans } from "./compare";
 import { PlanInputError } from "./errors";
 import { Plan } from "./plan";

@@ -1,4 +1,4 @@
-import { SECRET_CONFIG_KEYS } from "../amsConfig/types";
+import { SECRET_CONFIG_KEYS } from "../config/types";
 import { PlanInputError } from "./errors";
 import { ProjectFile } from "./projectFiles";
 

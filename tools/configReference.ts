@@ -1,6 +1,6 @@
 import * as path from "path";
 import * as prettier from "prettier";
-import { SECRET_CONFIG_KEYS } from "../amsConfig/types";
+import { SECRET_CONFIG_KEYS } from "../config/types";
 import { ConfigDeclaration, ProjectFile } from "../plan/projectFiles";
 
 export const REFERENCE_START =

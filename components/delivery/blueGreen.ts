@@ -8,7 +8,7 @@ import {
   IdleColorPolicy,
   ServiceName,
   ServiceSizing,
-} from "../../amsConfig/types";
+} from "../../config/types";
 import { ReleaseState } from "../release/release";
 import { consumerSwitchName, CONSUMER_SWITCH_ENV, consumerSwitch } from "./consumerSwitch";
 import { smokeJob } from "./gates";

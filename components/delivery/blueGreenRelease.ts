@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Color, COLORS, SERVICES } from "../../amsConfig/types";
+import { Color, COLORS, SERVICES } from "../../config/types";
 import { SHARED_CONFIG_MAP } from "../environment/appSettings";
 import { namespaceName } from "../environment/policy";
 import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { SERVICES } from "../../amsConfig/types";
+import { SERVICES } from "../../config/types";
 import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
 import { canaryMetrics, canarySteps } from "./canaryAnalysis";
 import { settledWhen } from "./gates";

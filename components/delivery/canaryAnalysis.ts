@@ -1,4 +1,4 @@
-import { CanaryConfig, EnvironmentName } from "../../amsConfig/types";
+import { CanaryConfig, EnvironmentName } from "../../config/types";
 import { namespaceName } from "../environment/policy";
 
 /**

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Color, EnvironmentName } from "../../amsConfig/types";
+import { Color, EnvironmentName } from "../../config/types";
 import { amsLabels } from "../labels";
 
 /**

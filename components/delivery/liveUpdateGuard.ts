@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, ConfigProblem } from "../../amsConfig/errors";
-import { otherColor, versionKey } from "../../amsConfig/release";
-import { Color, ReleaseConfig, Strategy } from "../../amsConfig/types";
+import { ConfigError, ConfigProblem } from "../../config/errors";
+import { otherColor, versionKey } from "../../config/release";
+import { Color, ReleaseConfig, Strategy } from "../../config/types";
 import type { FlagState } from "../environment/featureFlags/exposureGuard";
 
 /** What the previous `pulumi up` of this stack exported (its own outputs, read back). */

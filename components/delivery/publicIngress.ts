@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, ServiceName } from "../../amsConfig/types";
+import { EnvironmentName, ServiceName } from "../../config/types";
 import { workloadLabels } from "./workload";
 
 /** The public HTTP route of a service, as the rolling and canary strategies attach it to the ALB. */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AmsConfig, SERVICES, ServiceName } from "../../amsConfig/types";
+import { AmsConfig, SERVICES, ServiceName } from "../../config/types";
 import { SHARED_CONFIG_MAP } from "../environment/appSettings";
 import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
 import { ImageName } from "../environment/registry/repositories";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceName, Strategy } from "../../amsConfig/types";
+import { ServiceName, Strategy } from "../../config/types";
 
 /**
  * Kubernetes objects every strategy declares under the same kind, namespace and name — the api's Service

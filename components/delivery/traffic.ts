@@ -1,5 +1,5 @@
-import { Color } from "../../amsConfig/types";
-import { DeliveryConfig } from "../../amsConfig/types";
+import { Color } from "../../config/types";
+import { DeliveryConfig } from "../../config/types";
 import { HTTP_PORT, READINESS_PATH } from "./workload";
 
 /** The per-color Service the ALB targets (fixed selector: its targets never move between colors). */

@@ -1,6 +1,6 @@
-import { ConfigError, ConfigProblem } from "../../amsConfig/errors";
-import { otherColor, versionKey } from "../../amsConfig/release";
-import { Color, ReleaseConfig } from "../../amsConfig/types";
+import { ConfigError, ConfigProblem } from "../../config/errors";
+import { otherColor, versionKey } from "../../config/release";
+import { Color, ReleaseConfig } from "../../config/types";
 import { ReleaseState } from "../release/release";
 import { PreviousRelease } from "./liveUpdateGuard";
 

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Color, EnvironmentName, ServiceName, ServiceSizing } from "../../amsConfig/types";
+import { Color, EnvironmentName, ServiceName, ServiceSizing } from "../../config/types";
 import { SHUTDOWN_PHASE_SECONDS, parameterPath } from "../environment/appSettings";
 import { serviceParameterPath } from "../environment/workloads/identity";
 import { SERVICE_SECRETS } from "../environment/workloads/serviceSecrets";

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AmsConfig } from "../../amsConfig/types";
+import { AmsConfig } from "../../config/types";
 import { amsLabels, awsTags } from "../labels";
 import { applicationProperties, bootstrapEnvironment, parameterPath, SHARED_CONFIG_MAP } from "./appSettings";
 

@@ -1,4 +1,4 @@
-import { AmsConfig } from "../../amsConfig/types";
+import { AmsConfig } from "../../config/types";
 
 /** Name of the ConfigMap every AMS pod mounts with `envFrom`; fixed so workloads can reference it. */
 export const SHARED_CONFIG_MAP = "ams-shared-config";

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AmsSecrets } from "../../config";
-import { AmsConfig, Strategy } from "../../amsConfig/types";
+import { AmsSecrets } from "../../config/load";
+import { AmsConfig, Strategy } from "../../config/types";
 import { clusterAddons } from "./addons";
 import { AmsAppConfig } from "./appConfig";
 import { AmsAppSecrets } from "./appSecrets";

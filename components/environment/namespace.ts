@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, ServiceName, ServiceSizing } from "../../amsConfig/types";
+import { EnvironmentName, ServiceName, ServiceSizing } from "../../config/types";
 import { amsLabels } from "../labels";
 import { environmentPolicy, namespaceName } from "./policy";
 import { namespaceQuota } from "./quota";

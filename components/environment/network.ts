@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, NetworkConfig } from "../../amsConfig/types";
+import { EnvironmentName, NetworkConfig } from "../../config/types";
 import { awsTags } from "../labels";
 import { policy, sourceAccountTrustPolicy } from "./iamDocuments";
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, NodeGroupConfig } from "../../amsConfig/types";
+import { EnvironmentName, NodeGroupConfig } from "../../config/types";
 import { awsTags } from "../labels";
 
 /**

@@ -1,4 +1,4 @@
-import { EnvironmentName } from "../../amsConfig/types";
+import { EnvironmentName } from "../../config/types";
 
 /** Safety settings that follow from the environment alone, so no stack can forget one. */
 export interface EnvironmentPolicy {

@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { AmsConfig } from "../../amsConfig/types";
+import { AmsConfig } from "../../config/types";
 
 /**
  * The AWS provider every AMS resource uses: the stack's region and the tags that make cost reports and

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, PublicEntryConfig } from "../../amsConfig/types";
+import { EnvironmentName, PublicEntryConfig } from "../../config/types";
 import { amsLabels } from "../labels";
 
 /** Modern TLS only (TLS 1.3 and 1.2 with forward secrecy). */

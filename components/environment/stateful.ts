@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AmsConfig, SERVICES, ServiceName } from "../../amsConfig/types";
+import { AmsConfig, SERVICES, ServiceName } from "../../config/types";
 import { dataStoreProperties } from "./data/connectionSettings";
 import { databaseUserJobs, databaseUserSecrets, migratorSecret } from "./data/databaseUsers";
 import { documentDb } from "./data/documentDb";

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { IMAGE_TAG_PATTERN } from "../../amsConfig/fields";
+import { IMAGE_TAG_PATTERN } from "../../config/fields";
 import { ciPushPolicy, ciTrustPolicy } from "../../components/environment/registry/ciPushRole";
 import { IMAGES, repositoryName } from "../../components/environment/registry/repositories";
 import { AMS_STACKS } from "../../deployments/stacks";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { ConfigError } from "../../amsConfig/errors";
-import { COLORS, IDLE_COLOR_POLICIES } from "../../amsConfig/types";
+import { ConfigError } from "../../config/errors";
+import { COLORS, IDLE_COLOR_POLICIES } from "../../config/types";
 import { colorFloor } from "../../components/delivery/blueGreen";
 import { lastSwitchTime, liveUpdateProblems } from "../../components/delivery/liveUpdateGuard";
 import { drainTiming } from "../../components/delivery/workload";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, describeProblem } from "../../amsConfig/errors";
+import { ConfigError, describeProblem } from "../../config/errors";
 import { parseStack, problemFor, problemsOf } from "../helpers/config";
 import { STACKS } from "../helpers/plans";
 

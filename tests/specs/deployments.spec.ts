@@ -202,7 +202,7 @@ describe("deployments project (Pulumi Deployments as code)", function () {
     for (const file of [
       "index.ts",
       "components/delivery/blueGreen.ts",
-      "amsConfig/parse.ts",
+      "config/parse.ts",
       "Pulumi.yaml",
       "Pulumi.prod.yaml",
       "package-lock.json",

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../../amsConfig/errors";
+import { ConfigError } from "../../config/errors";
 import { UNLEASH_CHART, UNLEASH_IMAGE } from "../../components/environment/featureFlags/selfHostedUnleash";
 import { exposureOf, highestAllowedExposure, isAllowedExposureMove } from "../../policy/exposureSteps";
 import { comparePlans } from "../../plan/compare";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { STRATEGIES } from "../../amsConfig/types";
+import { STRATEGIES } from "../../config/types";
 import {
   MIGRATION_DEADLINE_SECONDS,
   MIGRATION_TIMEOUT_MINUTES,

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { IMAGE_TAG_PATTERN } from "../../amsConfig/fields";
-import { STRATEGIES } from "../../amsConfig/types";
+import { IMAGE_TAG_PATTERN } from "../../config/fields";
+import { STRATEGIES } from "../../config/types";
 import { dnsLabel, labelValue } from "../../components/kubernetesNames";
 import {
   isDns1035Label,

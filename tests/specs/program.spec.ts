@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { ConfigError } from "../../amsConfig/errors";
+import { ConfigError } from "../../config/errors";
 import { namespaceQuota } from "../../components/environment/quota";
 import { findResource, findResources, kubernetesObjects } from "../../plan/plan";
 import { runPlan } from "../../plan/runPlan";

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ConfigError } from "../../amsConfig/errors";
+import { ConfigError } from "../../config/errors";
 import { EXIT } from "../../tools/cutover/exitCodes";
 import { promoteCommand } from "../../tools/promote/command";
 import { ROUND_TRIP_OPTIONS, setConfigValue, StackFileError } from "../../tools/promote/stackFile";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
-import { ConfigError } from "../../amsConfig/errors";
-import { Strategy, STRATEGIES } from "../../amsConfig/types";
+import { ConfigError } from "../../config/errors";
+import { Strategy, STRATEGIES } from "../../config/types";
 import {
   releaseTransition,
   strategyChangeNotice,

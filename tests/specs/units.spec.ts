@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
-import { ServiceSizing } from "../../amsConfig/types";
+import { ServiceSizing } from "../../config/types";
 import {
   formatCpuMillis,
   formatMemoryBytes,
   parseCpuMillis,
   parseMemoryBytes,
-} from "../../amsConfig/quantities";
+} from "../../config/quantities";
 import { namespaceQuota } from "../../components/environment/quota";
 import { describeRelease } from "../../components/release/release";
 import { amsLabels } from "../../components/labels";

@@ -1,7 +1,7 @@
-import { Color, COLORS } from "../../amsConfig/types";
+import { Color, COLORS } from "../../config/types";
 
 // The program's own color model: the tools flip exactly what the program declares.
-export { otherColor } from "../../amsConfig/release";
+export { otherColor } from "../../config/release";
 export { COLORS };
 export type { Color };
 

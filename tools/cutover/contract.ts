@@ -1,4 +1,4 @@
-import { IDLE_COLOR_POLICIES, IdleColorPolicy } from "../../amsConfig/types";
+import { IDLE_COLOR_POLICIES, IdleColorPolicy } from "../../config/types";
 import { Color, isColor } from "./color";
 import { ProbeTarget } from "./ports";
 

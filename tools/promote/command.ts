@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../../amsConfig/errors";
-import { otherColor, versionKey } from "../../amsConfig/release";
+import { ConfigError } from "../../config/errors";
+import { otherColor, versionKey } from "../../config/release";
 import { assertNoLiveUpdate, PreviousRelease } from "../../components/delivery/liveUpdateGuard";
 import { comparePlans } from "../../plan/compare";
 import { PlanInputError } from "../../plan/errors";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
-import { otherColor, versionKey } from "../../amsConfig/release";
-import { STRATEGIES, Strategy } from "../../amsConfig/types";
+import { otherColor, versionKey } from "../../config/release";
+import { STRATEGIES, Strategy } from "../../config/types";
 import { PreviousRelease } from "../../components/delivery/liveUpdateGuard";
 import { ConfigOverride } from "../../plan/stackConfig";
 import { isColor } from "../cutover/color";

@@ -1,6 +1,6 @@
-import { describeProblem } from "../../amsConfig/errors";
-import { otherColor, versionKey } from "../../amsConfig/release";
-import { Color, ReleaseConfig } from "../../amsConfig/types";
+import { describeProblem } from "../../config/errors";
+import { otherColor, versionKey } from "../../config/release";
+import { Color, ReleaseConfig } from "../../config/types";
 import { PreviousRelease } from "../../components/delivery/liveUpdateGuard";
 import { PromotionRefused } from "./refused";
 

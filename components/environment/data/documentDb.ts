@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DocumentDbConfig } from "../../../amsConfig/types";
+import { DocumentDbConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { RDS_CA_IDENTIFIER } from "./postgres";
 import { StoreContext, storeSecurityGroup, zoneOf } from "./storeNetwork";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PostgresConfig } from "../../../amsConfig/types";
+import { PostgresConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { StoreContext, storeSecurityGroup, zoneOf } from "./storeNetwork";
 

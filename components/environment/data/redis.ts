@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { RedisConfig } from "../../../amsConfig/types";
+import { RedisConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { StoreContext, storeSecurityGroup } from "./storeNetwork";
 

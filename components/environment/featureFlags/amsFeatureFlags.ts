@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AmsConfig } from "../../../amsConfig/types";
+import { AmsConfig } from "../../../config/types";
 import { exposureGuardOf, FlagState, impressionDataOf, PreviousFlagStates } from "./exposureGuard";
 import { selfHostedUnleash, UNLEASH_CHART, UNLEASH_IMAGE, UnleashHosting } from "./selfHostedUnleash";
 import { UnleashClientToken, UnleashFeatureFlag } from "./unleashResources";

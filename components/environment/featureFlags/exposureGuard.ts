@@ -1,6 +1,6 @@
-import { ConfigError, ConfigProblem } from "../../../amsConfig/errors";
-import { FeatureFlagConfig, FeatureFlagsConfig, FlagType } from "../../../amsConfig/featureFlags";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { ConfigError, ConfigProblem } from "../../../config/errors";
+import { FeatureFlagConfig, FeatureFlagsConfig, FlagType } from "../../../config/featureFlags";
+import { EnvironmentName } from "../../../config/types";
 import { exposureOf, highestAllowedExposure, isAllowedExposureMove } from "../../../policy/exposureSteps";
 
 /** A flag's state as the stack outputs record it (`featureFlags.<name>`), and as the next update reads it. */

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { FlagType, Stickiness } from "../../../amsConfig/featureFlags";
+import type { FlagType, Stickiness } from "../../../config/featureFlags";
 import { AdminConnection, adminCall, connectionOf, segment } from "./adminApi";
 
 /**

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { FlagType } from "../../../amsConfig/featureFlags";
+import type { FlagType } from "../../../config/featureFlags";
 import type { AdminConnection } from "./adminApi";
 import { FlagInputs, unleashFlagProvider } from "./flagProvider";
 import { TokenInputs, unleashTokenProvider } from "./tokenProvider";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, QueueConfig } from "../../../amsConfig/types";
+import { EnvironmentName, QueueConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 
 /** Dead letters are kept the longest SQS allows, so nobody loses a failed job before looking at it. */

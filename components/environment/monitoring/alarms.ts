@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmThresholds, EnvironmentName, MonitoringConfig } from "../../../amsConfig/types";
+import { AlarmThresholds, EnvironmentName, MonitoringConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { Queue } from "../messaging/queues";
 

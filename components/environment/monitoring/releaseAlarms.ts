@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmThresholds, EnvironmentName } from "../../../amsConfig/types";
+import { AlarmThresholds, EnvironmentName } from "../../../config/types";
 import { awsTags } from "../../labels";
 
 /** The public API's health as a switch sees it: what `npm run cutover` watches while a flip bakes. */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { EnvironmentName } from "../../../config/types";
 import { ROTATING_SOURCE_LABEL } from "../../../policy/awsFacts";
 import { amsLabels } from "../../labels";
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, ServiceName } from "../../../amsConfig/types";
+import { EnvironmentName, ServiceName } from "../../../config/types";
 import { amsLabels } from "../../labels";
 import { parameterPath } from "../appSettings";
 import { policy, PolicyDocument, PolicyStatement } from "../iamDocuments";

@@ -1,7 +1,7 @@
 import type { FeatureFlagsConfig } from "./featureFlags";
 
 /**
- * The typed shape of an AMS stack's configuration. `config.ts` is the only code that builds one, from
+ * The typed shape of an AMS stack's configuration. `config/load.ts` is the only code that builds one, from
  * `pulumi.Config`; everything else receives it (or a slice of it) as an argument.
  */
 
@@ -86,7 +86,7 @@ export interface AmsConfig {
   readonly delivery: DeliveryConfig;
   readonly rolling: RollingConfig;
   readonly canary: CanaryConfig;
-  /** The environment's Unleash and the flags it serves (see `amsConfig/featureFlags.ts`). */
+  /** The environment's Unleash and the flags it serves (see `config/featureFlags.ts`). */
   readonly featureFlags: FeatureFlagsConfig;
 }
 

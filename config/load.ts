@@ -1,11 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseAmsConfig } from "./amsConfig/parse";
-import { RawConfig } from "./amsConfig/rawConfig";
-import { ADMIN_TOKEN_KEY } from "./amsConfig/featureFlags";
-import { AmsConfig } from "./amsConfig/types";
-
-export * from "./amsConfig/types";
-export { ConfigError } from "./amsConfig/errors";
+import { parseAmsConfig } from "./parse";
+import { RawConfig } from "./rawConfig";
+import { ADMIN_TOKEN_KEY } from "./featureFlags";
+import { AmsConfig } from "./types";
 
 /** Secret config values; they stay Pulumi secrets from the stack file to the resource that uses them. */
 export interface AmsSecrets {
