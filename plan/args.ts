@@ -1,4 +1,5 @@
-import { PlanInputError } from "./errors";
+import { helpRequested, walkFlags } from "../tools/cli/flags";
+import { UsageError } from "../tools/cli/usageError";
 import { ConfigOverride, parseOverride } from "./stackConfig";
 import { DEFAULT_PLAN_PROJECT, PLAN_PROJECTS } from "./projects";
 
@@ -26,61 +27,52 @@ export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>]
   --policy              run the CrossGuard policy pack (policy/) over the plan; exit 1 on a mandatory violation
   --help                show this text`;
 
-/** Parses the plan command's arguments; bad usage is a `PlanInputError` (exit 2). */
+/** Parses the plan command's arguments; bad usage is a `UsageError` (exit 2). */
 export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   let project = DEFAULT_PLAN_PROJECT;
   let stack: string | undefined;
   let json = false;
-  let help = false;
   let policy = false;
   let outDir: string | undefined;
   const overrides: ConfigOverride[] = [];
   const compare: ConfigOverride[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith("--"))
-        throw new PlanInputError(`${flag} needs a value.\n${USAGE}`);
-      return next;
-    };
+  const help = helpRequested(argv);
+  const known = {
+    valued: ["--project", "--stack", "--set", "--compare", "--out"],
+    booleans: ["--json", "--policy", "--help", "-h"],
+  };
+  walkFlags(argv, USAGE, known, (flag, value) => {
     switch (flag) {
       case "--project":
-        project = value();
-        if (!Object.hasOwn(PLAN_PROJECTS, project)) {
-          throw new PlanInputError(
-            `--project "${project}" is not a project of this repository; allowed: ${Object.keys(PLAN_PROJECTS).join(", ")}.`,
+        if (!Object.hasOwn(PLAN_PROJECTS, value)) {
+          throw new UsageError(
+            `--project "${value}" is not a project of this repository; allowed: ${Object.keys(PLAN_PROJECTS).join(", ")}.`,
           );
         }
-        break;
+        project = value;
+        return;
       case "--stack":
-        stack = value();
-        break;
+        stack = value;
+        return;
       case "--set":
-        overrides.push(parseOverride(value(), "--set"));
-        break;
+        overrides.push(parseOverride(value, "--set"));
+        return;
       case "--compare":
-        compare.push(parseOverride(value(), "--compare"));
-        break;
+        compare.push(parseOverride(value, "--compare"));
+        return;
       case "--json":
         json = true;
-        break;
+        return;
       case "--out":
-        outDir = value();
-        break;
+        outDir = value;
+        return;
       case "--policy":
         policy = true;
-        break;
-      case "--help":
-      case "-h":
-        help = true;
-        break;
-      default:
-        throw new PlanInputError(`Unknown argument "${flag}".\n${USAGE}`);
+        return;
     }
-  }
+  });
   if (policy && !PLAN_PROJECTS[project].policy) {
-    throw new PlanInputError(`--policy runs the AMS policy pack; it does not apply to --project ${project}.`);
+    throw new UsageError(`--policy runs the AMS policy pack; it does not apply to --project ${project}.`);
   }
   stack ??= PLAN_PROJECTS[project].defaultStack;
   return { project, stack, overrides, compare, json, outDir, help, policy };

@@ -2,12 +2,7 @@
 // traces costs a third of the plan's wall time. Error locations stay close: esbuild keeps line numbers.
 process.setSourceMapsEnabled(false);
 
+import { runMain } from "../tools/cli/main";
 import { planCommand } from "./command";
 
-planCommand(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-}).then((code) => {
-  // Exit only once stdout has drained: a pipe takes large plans in pieces, and exit would cut them off.
-  process.stdout.write("", () => process.exit(code));
-});
+runMain((argv, out) => planCommand(argv, out));

@@ -2,18 +2,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config/errors";
 import { comparePlans } from "./compare";
-import { PlanInputError } from "./errors";
+import { EXIT } from "../tools/cli/exitCodes";
+import { Output } from "../tools/cli/main";
+import { UsageError } from "../tools/cli/usageError";
 import { Plan } from "./plan";
 import { kubernetesManifests, manifestYaml, renderComparisonText, renderPlanText } from "./render";
 import { checkPolicies } from "./policyCheck";
 import { PlanRequest, programIn, runPlan } from "./runPlan";
 import { parsePlanArgs, USAGE } from "./args";
 import { PLAN_PROJECTS } from "./projects";
-
-export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
 
 /**
  * `npm run plan`: what a stack declares, or what a config change would change, without a cloud.
@@ -24,14 +21,14 @@ export async function planCommand(argv: readonly string[], out: Output): Promise
   try {
     return await run(argv, out);
   } catch (err) {
-    if (ConfigError.isConfigError(err) || err instanceof PlanInputError) {
+    if (ConfigError.isConfigError(err) || err instanceof UsageError) {
       out.stderr(`${err.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     out.stderr(
       `plan failed unexpectedly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
-    return 1;
+    return EXIT.failed;
   }
 }
 
@@ -39,7 +36,7 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
   const args = parsePlanArgs(argv);
   if (args.help) {
     out.stdout(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const { dir } = PLAN_PROJECTS[args.project];
   // The program loads when the run calls it, after the config files have been read and checked.
@@ -65,10 +62,10 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
         ? `${JSON.stringify(comparison, null, 2)}\n`
         : renderComparisonText(comparison, plan, variant, `stack config vs --compare ${description}`),
     );
-    return 0;
+    return EXIT.ok;
   }
   out.stdout(args.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
-  return 0;
+  return EXIT.ok;
 }
 
 /** Exit 1 when a mandatory policy is violated, like `pulumi preview --policy-pack`. */
@@ -85,14 +82,14 @@ async function reportPolicies(plan: Plan, json: boolean, out: Output): Promise<n
         `${violations.length - mandatory.length} advisory violations.\n`,
     );
   }
-  return mandatory.length > 0 ? 1 : 0;
+  return mandatory.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function writeManifests(plan: Plan, outDir: string): void {
   try {
     fs.mkdirSync(outDir, { recursive: true });
   } catch (err) {
-    throw new PlanInputError(`--out ${outDir} cannot be used as a directory: ${(err as Error).message}`);
+    throw new UsageError(`--out ${outDir} cannot be used as a directory: ${(err as Error).message}`);
   }
   for (const manifest of kubernetesManifests(plan)) {
     fs.writeFileSync(path.join(outDir, manifest.fileName), manifestYaml(manifest));

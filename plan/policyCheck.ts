@@ -9,14 +9,9 @@ import {
 import { packConfigFileName } from "../policy/packConfig";
 import { resourcePolicies, stackPolicies } from "../policy/policies";
 import { Plan, PlannedResource, timeoutSeconds } from "./plan";
-import {
-  configOf,
-  enforcementLevelOf,
-  parsePolicyPackConfig,
-  PolicyConfigError,
-  resolvePolicyPackConfig,
-} from "./policyConfig";
-import { PROJECT_DIR } from "./projectFiles";
+import { configOf, enforcementLevelOf, parsePolicyPackConfig, resolvePolicyPackConfig } from "./policyConfig";
+import { UsageError } from "../tools/cli/usageError";
+import { PROJECT_DIR } from "../tools/cli/project";
 
 export interface Violation {
   readonly policy: string;
@@ -55,7 +50,7 @@ export async function checkPolicies(plan: Plan, options: PolicyCheckOptions = {}
   const file = options.configFile ?? policyConfigFile(plan);
   const shown = path.relative(PROJECT_DIR, file).startsWith("..") ? file : path.relative(PROJECT_DIR, file);
   if (!fs.existsSync(file))
-    throw new PolicyConfigError(
+    throw new UsageError(
       `${shown} does not exist: each environment's preview needs its policy config ` +
         `(npm run docs generates it from the policy list).`,
     );

@@ -1,6 +1,6 @@
 import { EnforcementLevel, Policies } from "@pulumi/policy";
 import Ajv from "ajv";
-import { PlanInputError } from "./errors";
+import { UsageError } from "../tools/cli/usageError";
 
 /**
  * Policy pack config resolved the way `pulumi preview --policy-pack <dir> --policy-pack-config <file>` does,
@@ -33,14 +33,6 @@ export interface AnalyzerPolicyConfig {
 /** What each policy runs with, by policy name (plus any other entries the file had). */
 export type ResolvedPolicyConfig = ReadonlyMap<string, AnalyzerPolicyConfig>;
 
-/** The pack's config is refused by the engine; the message is the engine's, naming the file. */
-export class PolicyConfigError extends PlanInputError {
-  constructor(message: string) {
-    super(message);
-    this.name = "PolicyConfigError";
-  }
-}
-
 const ENFORCEMENT_LEVELS: readonly string[] = ["advisory", "mandatory", "remediate", "disabled"];
 /** `new PolicyPack("ams", { policies })` sets no pack level; @pulumi/policy then uses advisory. */
 const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
@@ -58,14 +50,14 @@ export function parsePolicyPackConfig(text: string, file: string): Map<string, P
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw new PolicyConfigError(`${file}: ${(error as Error).message}`);
+    throw new UsageError(`${file}: ${(error as Error).message}`);
   }
   if (typeof document !== "object" || document === null || Array.isArray(document))
-    throw new PolicyConfigError(`${file}: the policy pack config must be a JSON object`);
+    throw new UsageError(`${file}: the policy pack config must be a JSON object`);
   const entries = { ...(document as Record<string, unknown>) };
   if ("environments" in entries) {
     // ESC environments are resolved by Pulumi Cloud; the offline check cannot see what they add.
-    throw new PolicyConfigError(
+    throw new UsageError(
       `${file}: "environments" (Pulumi ESC) cannot be resolved offline; keep the AMS policy config in the file`,
     );
   }
@@ -73,19 +65,19 @@ export function parsePolicyPackConfig(text: string, file: string): Map<string, P
     let entry: ParsedEntry;
     if (typeof value === "string") {
       if (!ENFORCEMENT_LEVELS.includes(value))
-        throw new PolicyConfigError(
+        throw new UsageError(
           `${file}: parsing enforcement level for "${key}": "${value}" is not a valid enforcement level`,
         );
       entry = { enforcementLevel: value, properties: {} };
     } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       const { enforcementLevel, ...properties } = value as Record<string, unknown>;
       if (enforcementLevel !== undefined && !ENFORCEMENT_LEVELS.includes(String(enforcementLevel)))
-        throw new PolicyConfigError(
+        throw new UsageError(
           `${file}: parsing enforcement level for "${key}": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level`,
         );
       entry = { enforcementLevel: (enforcementLevel as string | undefined) ?? "", properties };
     } else {
-      throw new PolicyConfigError(
+      throw new UsageError(
         `${file}: parsing "${key}": ${JSON.stringify(value)} is not a valid value; must be a string or object`,
       );
     }
@@ -136,12 +128,10 @@ export function resolvePolicyPackConfig(
       problems.push(`${policy.name}: ${`${error.instancePath.slice(1)} ${error.message ?? ""}`.trim()}`);
   }
   if (problems.length > 0)
-    throw new PolicyConfigError(
-      `validating policy config for "ams" (${file}): ${problems.sort().join("; ")}`,
-    );
+    throw new UsageError(`validating policy config for "ams" (${file}): ${problems.sort().join("; ")}`);
   for (const [name, entry] of result)
     if (!ENFORCEMENT_LEVELS.includes(entry.enforcementLevel))
-      throw new PolicyConfigError(
+      throw new UsageError(
         `configuring policy pack "ams" (${file}): invalid enforcement level "${entry.enforcementLevel}" ` +
           `(entry "${name}": ${policies.some((p) => p.name === name) ? "" : "no policy has this name; "}` +
           `"all" takes an enforcement level only, and properties go under each policy's name)`,

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PlanInputError } from "./errors";
+import { PROJECT_DIR } from "../tools/cli/project";
+import { UsageError } from "../tools/cli/usageError";
 
 /** One entry of the typed `config:` schema in `Pulumi.yaml`. */
 export interface ConfigDeclaration {
@@ -15,9 +16,6 @@ export interface ProjectFile {
   readonly name: string;
   readonly config: Readonly<Record<string, ConfigDeclaration>>;
 }
-
-/** The repository root: where `Pulumi.yaml` and the stack files live. */
-export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export function loadProject(dir: string = PROJECT_DIR): ProjectFile {
   const parsed = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
@@ -40,7 +38,7 @@ export function listStacks(dir: string = PROJECT_DIR): string[] {
 export function loadStackConfig(stack: string, dir: string = PROJECT_DIR): Record<string, unknown> {
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !fs.existsSync(file)) {
-    throw new PlanInputError(
+    throw new UsageError(
       `Unknown stack "${stack}": there is no Pulumi.${stack}.yaml in ${dir}; ` +
         `stacks: ${listStacks(dir).join(", ")}.`,
     );

@@ -1,5 +1,5 @@
 import * as path from "path";
-import { PROJECT_DIR } from "./projectFiles";
+import { PROJECT_DIR } from "../tools/cli/project";
 
 /** A Pulumi project of this repository that `npm run plan -- --project <name>` can evaluate. */
 export interface PlanProject {

@@ -11,7 +11,8 @@ import { PreviousRelease } from "../components/delivery/liveUpdateGuard";
 import { declaredFlagStates } from "../components/environment/featureFlags/exposureGuard";
 import { describeRelease } from "../components/release/release";
 import { projectValues } from "../config/load";
-import { loadProject, loadStackConfig, ProjectFile, PROJECT_DIR } from "./projectFiles";
+import { loadProject, loadStackConfig, ProjectFile } from "./projectFiles";
+import { PROJECT_DIR } from "../tools/cli/project";
 import { maskInputs, SECRET_MASK } from "./secrets";
 import { buildProgramConfig, ConfigOverride } from "./stackConfig";
 

@@ -1,5 +1,5 @@
 import { SECRET_CONFIG_KEYS } from "../config/types";
-import { PlanInputError } from "./errors";
+import { UsageError } from "../tools/cli/usageError";
 import { ProjectFile } from "./projectFiles";
 
 /** Config as the Pulumi language host hands it to a program: string values, plus the secret keys. */
@@ -25,7 +25,7 @@ export function parseOverride(text: string, flag: string): ConfigOverride {
   const key = separator > 0 ? text.slice(0, separator).trim() : "";
   const unsafe = key.split(/[.:]/).some((part) => ["__proto__", "constructor", "prototype"].includes(part));
   if (unsafe || !/^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_-]+)*$/.test(key)) {
-    throw new PlanInputError(`${flag} "${text}" is not key=value; allowed: key=value or path.to.key=value.`);
+    throw new UsageError(`${flag} "${text}" is not key=value; allowed: key=value or path.to.key=value.`);
   }
   return { key, value: text.slice(separator + 1) };
 }

@@ -10,7 +10,8 @@ import { IMAGES, repositoryName } from "../../components/environment/registry/re
 import { AMS_STACKS } from "../../deployments/stacks";
 import { promotionMessage } from "../../tools/promote/trailers";
 import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
-import { loadProject, loadStackConfig, PROJECT_DIR } from "../../plan/projectFiles";
+import { loadProject, loadStackConfig } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { declaredConfig } from "../../plan/runPlan";
 import { withGitRepo } from "../helpers/gitRepo";
 import { canAssumeWithWebIdentity, identityDecision } from "../helpers/iam";

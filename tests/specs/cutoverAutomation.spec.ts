@@ -6,13 +6,13 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { gitCheckout } from "../../tools/cutover/checkout";
 import { runCutover } from "../../tools/cutover/cutoverRun";
-import { EXIT } from "../../tools/cutover/exitCodes";
+import { EXIT } from "../../tools/cli/exitCodes";
 import { CutoverFlags } from "../../tools/cutover/flags";
 import { NO_INTERRUPTS } from "../../tools/cutover/interrupts";
 import { offlineFlipChanges } from "../../tools/cutover/offlineFlip";
 import { AlarmReading, AlarmState, Clock, Progress } from "../../tools/cutover/ports";
 import { runRollback } from "../../tools/cutover/rollbackRun";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { ALARMS, DEPLOYED, ROUTING, Sandbox, sandbox } from "../helpers/fakePulumi";
 
 /**

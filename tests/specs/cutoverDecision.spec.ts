@@ -6,9 +6,10 @@ import * as path from "path";
 import { Color } from "../../tools/cutover/color";
 import { runCutover } from "../../tools/cutover/cutoverRun";
 import { CutoverPlan, decide, INITIAL_STATE, MAX_UNREADABLE_POLLS } from "../../tools/cutover/decision";
-import { formatDuration, parseDuration } from "../../tools/cutover/duration";
-import { EXIT } from "../../tools/cutover/exitCodes";
-import { CutoverFlags, parseCutoverFlags, parseRollbackFlags, UsageError } from "../../tools/cutover/flags";
+import { formatDuration, parseDuration } from "../../tools/cli/time";
+import { EXIT } from "../../tools/cli/exitCodes";
+import { CutoverFlags, parseCutoverFlags, parseRollbackFlags } from "../../tools/cutover/flags";
+import { UsageError } from "../../tools/cli/usageError";
 import { ONE_PRESS_MS, processInterrupts } from "../../tools/cutover/interrupts";
 import { LOCK_RETRY_DELAYS_MS, retryWhileLocked } from "../../tools/cutover/lockRetry";
 import { commitReminder } from "../../tools/cutover/messages";
@@ -30,7 +31,7 @@ import {
 import { createProgress } from "../../tools/cutover/progress";
 import { runRollback } from "../../tools/cutover/rollbackRun";
 import { appliedByFailedUpdate, checkFlipPreview } from "../../tools/cutover/updateOutcome";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 
 const T0 = Date.parse("2026-03-02T10:00:00Z");
 const ALARMS = ["ams-prod-api-5xx", "ams-prod-api-p95", "ams-prod-unhealthy-hosts", "ams-prod-queue-backlog"];

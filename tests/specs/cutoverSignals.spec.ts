@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-import { EXIT } from "../../tools/cutover/exitCodes";
+import { EXIT } from "../../tools/cli/exitCodes";
 import { ONE_PRESS_MS } from "../../tools/cutover/interrupts";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { DEPLOYED, ROUTING, Sandbox, sandbox } from "../helpers/fakePulumi";
 
 /**

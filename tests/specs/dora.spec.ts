@@ -14,9 +14,10 @@ import { isoWeek } from "../../tools/dora/isoWeek";
 import { renderJson } from "../../tools/dora/json";
 import { renderMarkdown } from "../../tools/dora/markdown";
 import { computeDora, DoraMetrics, ROLLBACK_PREFIX } from "../../tools/dora/metrics";
-import { DoraInputError, UpdateRecord } from "../../tools/dora/model";
+import { UpdateRecord } from "../../tools/dora/model";
+import { UsageError } from "../../tools/cli/usageError";
 import { renderSvg } from "../../tools/dora/svg";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { FAKE_PULUMI } from "../helpers/fakePulumi";
 
 const FIXTURES = path.join(PROJECT_DIR, "tests", "fixtures", "dora");
@@ -75,7 +76,7 @@ describe("DORA report: reading `pulumi stack history --json`", () => {
     assert.throws(
       () => readHistoryFile(fixture("malformed-unix-time.json")),
       (err: unknown) =>
-        err instanceof DoraInputError &&
+        err instanceof UsageError &&
         err.message.includes("malformed-unix-time.json: entry at index 1 (version 5)") &&
         /"startTime" must be an RFC 3339 time .* got number 1715418000/.test(err.message),
     );
@@ -489,7 +490,7 @@ describe("DORA report: the Automation API adapter", () => {
       assert.match(result.stderr, /--history/);
     });
 
-    it("without the CLI on PATH: exit 1 saying so once, not the SDK's doubled `spawn pulumi ENOENT`", async () => {
+    it("without the CLI on PATH: exit 1 saying so once, in one line, not the SDK's doubled `spawn pulumi ENOENT`", async () => {
       const path_ = process.env.PATH;
       process.env.PATH = path.dirname(process.execPath);
       try {
@@ -499,6 +500,9 @@ describe("DORA report: the Automation API adapter", () => {
         assert.equal(result.status, 1);
         assert.match(result.stderr, /The Pulumi CLI \(`pulumi`\) is not on PATH/);
         assert.doesNotMatch(result.stderr, /ENOENT/);
+        // One line: what is missing, how to get it, and the way around it (--history).
+        assert.deepEqual(result.stderr.trim().split("\n").length, 1, result.stderr);
+        assert.match(result.stderr, /--history/);
       } finally {
         process.env.PATH = path_;
       }

@@ -8,7 +8,7 @@ import { readHistoryFile } from "../../tools/dora/historyFile";
 import { renderJson } from "../../tools/dora/json";
 import { renderMarkdown } from "../../tools/dora/markdown";
 import { computeDora } from "../../tools/dora/metrics";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 
 const FLAGS = path.join(PROJECT_DIR, "tests", "fixtures", "dora", "flags.json");
 const NOW = new Date("2024-05-31T00:00:00Z");

@@ -8,7 +8,7 @@ import { gitCommitTimes, gitPromotions } from "../../tools/dora/git";
 import { parseHistory } from "../../tools/dora/historyFile";
 import { computeDora } from "../../tools/dora/metrics";
 import { AppCommit, appCommitRef, promotionMessage } from "../../tools/promote/trailers";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 
 const FIXTURE = path.join(PROJECT_DIR, "tests", "fixtures", "dora", "promotions.json");
 const NOW = new Date("2024-05-31T00:00:00Z");

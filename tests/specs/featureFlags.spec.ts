@@ -6,7 +6,7 @@ import { UNLEASH_CHART, UNLEASH_IMAGE } from "../../components/environment/featu
 import { exposureOf, highestAllowedExposure, isAllowedExposureMove } from "../../policy/exposureSteps";
 import { comparePlans } from "../../plan/compare";
 import { findResource, findResources, Plan } from "../../plan/plan";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { runPlan } from "../../plan/runPlan";
 import { parseOverride } from "../../plan/stackConfig";
 import { runPlanInProcess, STACK_TRACE_LINE } from "../helpers/cli";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 
 /**
  * The repository's `.npmrc` as npm itself applies it: the real npm CLI (the one running the tests, or the one

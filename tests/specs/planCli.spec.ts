@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { kubernetesObjects, Plan } from "../../plan/plan";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { PLACEHOLDER_NOTICE } from "../../plan/render";
 import { runPlanCli, runPlanInProcess, STACK_TRACE_LINE } from "../helpers/cli";
 import { validateKubernetesObject } from "../helpers/kubernetesSchemas";

@@ -16,10 +16,10 @@ import {
   configOf,
   enforcementLevelOf,
   parsePolicyPackConfig,
-  PolicyConfigError,
   resolvePolicyPackConfig,
 } from "../../plan/policyConfig";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { UsageError } from "../../tools/cli/usageError";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { planOf, STACKS } from "../helpers/plans";
 
 /**
@@ -88,7 +88,7 @@ describe("policy pack config: what the engine hands each policy", () => {
     assert.throws(
       () => resolve(oldShape),
       (error: Error) =>
-        error instanceof PolicyConfigError &&
+        error instanceof UsageError &&
         /validating policy config/.test(error.message) &&
         takesEnvironment.every((policy) =>
           error.message.includes(`${policy.name}: must have required property 'environment'`),

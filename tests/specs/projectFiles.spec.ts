@@ -7,7 +7,8 @@ import { RawConfig } from "../../config/rawConfig";
 import { projectValues } from "../../config/load";
 import { SECRET_CONFIG_KEYS } from "../../config/types";
 import { renderConfigReference, withConfigReference } from "../../tools/configReference";
-import { loadProject, loadStackConfig, PROJECT_DIR } from "../../plan/projectFiles";
+import { loadProject, loadStackConfig } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { buildProgramConfig } from "../../plan/stackConfig";
 import { STACKS } from "../helpers/plans";
 

@@ -5,11 +5,11 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError } from "../../config/errors";
-import { EXIT } from "../../tools/cutover/exitCodes";
+import { EXIT } from "../../tools/cli/exitCodes";
 import { promoteCommand } from "../../tools/promote/command";
 import { ROUND_TRIP_OPTIONS, setConfigValue, StackFileError } from "../../tools/promote/stackFile";
 import { PROMOTION_TRAILERS } from "../../tools/promote/trailers";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { runPlan } from "../../plan/runPlan";
 import { runExclusive, STACKS } from "../helpers/plans";
 

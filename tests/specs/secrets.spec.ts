@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { comparePlans } from "../../plan/compare";
 import { findResource } from "../../plan/plan";
-import { PROJECT_DIR } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { kubernetesManifests, manifestYaml, renderPlanText } from "../../plan/render";
 import { runPlan } from "../../plan/runPlan";
 import { parseOverride, SECURE_PLACEHOLDER } from "../../plan/stackConfig";

@@ -189,7 +189,7 @@ describe("pure helpers", () => {
       }
     });
     it("rejects unknown flags and a flag without its value", () => {
-      assert.throws(() => parsePlanArgs(["--stak", "dev"]), /Unknown argument "--stak"/);
+      assert.throws(() => parsePlanArgs(["--stak", "dev"]), /Unknown flag "--stak"/);
       assert.throws(() => parsePlanArgs(["--stack"]), /--stack needs a value/);
     });
   });

@@ -3,8 +3,8 @@ import * as os from "os";
 import * as path from "path";
 import { EngineEvent, Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
-import { stackFileName } from "../cliArgs";
-import { describePulumiError, isLockConflict, openStack, StackLocation } from "../pulumiStack";
+import { stackFileName } from "../cli/flags";
+import { describePulumiError, isLockConflict, openStack, StackLocation } from "../cli/pulumiStack";
 import { Color } from "./color";
 import {
   PlannedStep,

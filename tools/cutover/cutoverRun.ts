@@ -1,8 +1,9 @@
-import { describePulumiError } from "../pulumiStack";
+import { missingAwsCredentials } from "../cli/prerequisites";
+import { describePulumiError } from "../cli/pulumiStack";
 import { Color, isColor } from "./color";
 import { CutoverAction, CutoverEvent, CutoverPlan, CutoverState, decide, INITIAL_STATE } from "./decision";
-import { formatDuration } from "./duration";
-import { EXIT } from "./exitCodes";
+import { formatDuration } from "../cli/time";
+import { EXIT } from "../cli/exitCodes";
 import { CutoverFlags } from "./flags";
 import { retryWhileLocked } from "./lockRetry";
 import { errorText, stackStateLines } from "./messages";
@@ -229,7 +230,11 @@ async function poll(
       missing: reading.missing,
     };
   } catch (error) {
-    return { kind: "alarmsUnreadable", at: clock.now(), error: errorText(error) };
+    return {
+      kind: "alarmsUnreadable",
+      at: clock.now(),
+      error: missingAwsCredentials(error) ?? errorText(error),
+    };
   }
 }
 

@@ -1,6 +1,6 @@
 import { Color, otherColor } from "./color";
-import { formatDuration } from "./duration";
-import { EXIT } from "./exitCodes";
+import { formatDuration } from "../cli/time";
+import { EXIT } from "../cli/exitCodes";
 import {
   commitReminder,
   cutoverMessage,

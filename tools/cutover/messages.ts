@@ -1,4 +1,4 @@
-import { stackFileName } from "../cliArgs";
+import { stackFileName } from "../cli/flags";
 import { Color } from "./color";
 import { StackState } from "./ports";
 

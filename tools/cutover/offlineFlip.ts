@@ -1,7 +1,7 @@
 import { execFile } from "child_process";
 import * as path from "path";
 import { promisify } from "util";
-import { stackFileName } from "../cliArgs";
+import { stackFileName } from "../cli/flags";
 import { ExpectedChange, ExpectedFlip } from "./ports";
 
 const run = promisify(execFile);

@@ -1,3 +1,4 @@
+import { missingAwsCredentials } from "../cli/prerequisites";
 import { Color } from "./color";
 import { readRelease, ReleaseOutputs } from "./contract";
 import { errorText, lastLines } from "./messages";
@@ -142,7 +143,9 @@ export async function runPreChecks(deps: PreCheckDeps, to: Color): Promise<PreCh
         `${release.cutoverAlarmNames.length} alarms to watch: ${release.cutoverAlarmNames.join(", ")}`,
       );
     } catch (error) {
-      failures.push(`the alarms cannot be read in ${release.region}: ${errorText(error)}`);
+      failures.push(
+        `the alarms cannot be read in ${release.region}: ${missingAwsCredentials(error) ?? errorText(error)}`,
+      );
     }
   }
 

@@ -1,8 +1,8 @@
-import { describePulumiError } from "../pulumiStack";
+import { describePulumiError } from "../cli/pulumiStack";
 import { Color, isColor, otherColor } from "./color";
 import { readRelease } from "./contract";
 import { readState, waitUnlessInterrupted } from "./cutoverRun";
-import { EXIT } from "./exitCodes";
+import { EXIT } from "../cli/exitCodes";
 import { RollbackFlags } from "./flags";
 import { retryWhileLocked } from "./lockRetry";
 import { commitReminder, errorText, halfSwitchedError, rollbackMessage, stackStateLines } from "./messages";

@@ -1,5 +1,5 @@
 import { UpdateSummary } from "@pulumi/pulumi/automation";
-import { openStack } from "../pulumiStack";
+import { openStack } from "../cli/pulumiStack";
 import { featureFlagsOf } from "./flagChanges";
 import { activeColorOf, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
 

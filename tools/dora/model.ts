@@ -44,14 +44,6 @@ export function activeColorOf(config: unknown): string | undefined {
 export const UPDATE_RESULTS = ["succeeded", "failed", "in-progress", "not-started"] as const;
 export type UpdateResult = (typeof UPDATE_RESULTS)[number];
 
-/** A problem with what the user asked for or gave us (flags, history file): reported in one paragraph, exit 2. */
-export class DoraInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DoraInputError";
-  }
-}
-
 /** The history could not be read from Pulumi (no CLI, not logged in, no such stack): exit 1, no stack trace. */
 export class DoraSourceError extends Error {
   constructor(message: string, options: { cause: unknown }) {

@@ -4,14 +4,14 @@ import { ConfigError } from "../../config/errors";
 import { otherColor, versionKey } from "../../config/release";
 import { assertNoLiveUpdate, PreviousRelease } from "../../components/delivery/liveUpdateGuard";
 import { comparePlans } from "../../plan/compare";
-import { PlanInputError } from "../../plan/errors";
-import { loadProject, loadStackConfig, PROJECT_DIR } from "../../plan/projectFiles";
+import { loadProject, loadStackConfig } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../cli/project";
 import { renderComparisonText } from "../../plan/render";
 import { declaredConfig, releaseOutputs, runPlan } from "../../plan/runPlan";
 import { ConfigOverride } from "../../plan/stackConfig";
-import { EXIT } from "../cutover/exitCodes";
-import { UsageError } from "../cutover/flags";
-import { Output } from "../../plan/command";
+import { EXIT } from "../cli/exitCodes";
+import { UsageError } from "../cli/usageError";
+import { Output } from "../cli/main";
 import { deployedOverrides, readDeployedOutputs } from "./deployed";
 import { parsePromoteFlags, PROMOTE_USAGE, PromoteFlags } from "./flags";
 import { PromotionRefused } from "./refused";
@@ -22,7 +22,7 @@ import { promotionMessage } from "./trailers";
 /**
  * `npm run promote`: puts a new version into `Pulumi.<stack>.yaml` the way an operator would, refuses what
  * the program's guard rails would refuse, and prints the offline `plan --compare` of the change. Exit codes
- * are the operations tools' (`tools/cutover/exitCodes.ts`): 0 promoted, or nothing to do (the file already
+ * are the operations tools' (`tools/cli/exitCodes.ts`): 0 promoted, or nothing to do (the file already
  * says so); 1 failed, nothing written (a file the tool cannot edit safely, or a bug); 2 bad flags; 4 refused
  * by the guard rails, file untouched.
  */
@@ -34,7 +34,7 @@ export async function promoteCommand(
   try {
     return await run(argv, out, defaultWorkDir);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof PlanInputError) {
+    if (err instanceof UsageError) {
       out.stderr(`${err.message}\n`);
       return EXIT.usage;
     }

@@ -4,7 +4,7 @@ import { STRATEGIES, Strategy } from "../../config/types";
 import { PreviousRelease } from "../../components/delivery/liveUpdateGuard";
 import { ConfigOverride } from "../../plan/stackConfig";
 import { isColor } from "../cutover/color";
-import { UsageError } from "../cutover/flags";
+import { UsageError } from "../cli/usageError";
 
 /**
  * The stack's applied release, read from `pulumi stack output --json` (the outputs `index.ts` records once

@@ -1,7 +1,9 @@
+import { UsageError } from "./usageError";
+
 /**
- * What the operations tools share when they read their command line: one walk over the flags and one rule
- * for stack names, so `cutover`, `rollback` and `dora` refuse bad input the same way (exit 2, naming the
- * flag, the value and what is allowed). Each tool passes its own error type.
+ * What every command shares when it reads its command line: one walk over the flags and one rule for stack
+ * names, so `plan`, `cutover`, `rollback`, `dora` and `promote` refuse bad input the same way: a `UsageError`
+ * (exit 2) naming the flag, the value and what is allowed.
  */
 
 export interface KnownFlags {
@@ -16,7 +18,6 @@ export function walkFlags(
   argv: readonly string[],
   usage: string,
   flags: KnownFlags,
-  fail: (message: string) => Error,
   handle: (flag: string, value: string) => void,
 ): void {
   for (let i = 0; i < argv.length; i++) {
@@ -26,9 +27,12 @@ export function walkFlags(
       continue;
     }
     if (!flags.valued.includes(flag))
-      throw fail(`${flag.startsWith("--") ? "Unknown flag" : "Unexpected argument"} "${flag}".\n${usage}`);
+      throw new UsageError(
+        `${flag.startsWith("--") ? "Unknown flag" : "Unexpected argument"} "${flag}".\n${usage}`,
+      );
     const value = argv[i + 1];
-    if (value === undefined || value.startsWith("--")) throw fail(`${flag} needs a value.\n${usage}`);
+    if (value === undefined || value.startsWith("--"))
+      throw new UsageError(`${flag} needs a value.\n${usage}`);
     i++;
     handle(flag, value);
   }
@@ -38,14 +42,10 @@ export function walkFlags(
 const STACK_NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/;
 
 /** The `--stack` value, required and well-formed: it reaches the Pulumi CLI as an argument. */
-export function stackFlag(
-  value: string | undefined,
-  usage: string,
-  fail: (message: string) => Error,
-): string {
-  if (value === undefined) throw fail(`--stack is required (the stack to act on).\n${usage}`);
+export function stackFlag(value: string | undefined, usage: string): string {
+  if (value === undefined) throw new UsageError(`--stack is required (the stack to act on).\n${usage}`);
   if (!STACK_NAME.test(value))
-    throw fail(
+    throw new UsageError(
       `--stack "${value}" is not a stack name; allowed: letters, digits, "-", "_", "." (optionally org/project/stack).`,
     );
   return value;
@@ -58,4 +58,9 @@ export function stackFlag(
  */
 export function stackFileName(stack: string): string {
   return stack.slice(stack.lastIndexOf("/") + 1);
+}
+
+/** `--help` or `-h` anywhere on the command line: print the usage and do nothing else. */
+export function helpRequested(argv: readonly string[]): boolean {
+  return argv.includes("--help") || argv.includes("-h");
 }

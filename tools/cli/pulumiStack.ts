@@ -6,6 +6,7 @@ import {
   Stack,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation";
+import { isPulumiLoginMissing, PULUMI_CLI_MISSING, PULUMI_LOGIN_MISSING } from "./prerequisites";
 
 /**
  * How the operations tools reach a Pulumi stack through the Automation API (`@pulumi/pulumi/automation`),
@@ -86,17 +87,8 @@ export function cliFailure(error: unknown): CliFailure {
 /** One paragraph an operator can act on: what the CLI refused and what to do about it. */
 export function describePulumiError(error: unknown, stackName: string): string {
   const failure = cliFailure(error);
-  if (failure.spawnError === "ENOENT")
-    return (
-      "The Pulumi CLI (`pulumi`) is not on PATH. Install it " +
-      "(https://www.pulumi.com/docs/iac/download-install/) and run again."
-    );
-  if (
-    /must be set for login during non-interactive CLI sessions|not logged in|pulumi login/i.test(
-      failure.stderr,
-    )
-  )
-    return `The Pulumi CLI is not logged in: run \`pulumi login\` (or set PULUMI_ACCESS_TOKEN) and run again.`;
+  if (failure.spawnError === "ENOENT") return PULUMI_CLI_MISSING;
+  if (isPulumiLoginMissing(failure.stderr)) return PULUMI_LOGIN_MISSING;
   if (error instanceof StackNotFoundError)
     return (
       `Stack "${stackName}" does not exist in the backend the CLI is logged in to ` +

@@ -1,16 +1,18 @@
 /**
- * Exit codes of `npm run cutover` / `npm run rollback` (the table in docs/runbook-cutover.md is checked
- * against these). Distinct codes let a pipeline tell "nothing changed" from "changed and undone" from
- * "a human is needed now".
+ * Exit codes of every command (`plan`, `cutover`, `rollback`, `dora`, `promote`): 0, 1 and 2 mean the same
+ * everywhere; 3 to 6 and 130 are the cut-over's and rollback's (the table in docs/runbook-cutover.md is
+ * checked against these). Distinct codes let a pipeline tell "nothing changed" from "changed and undone"
+ * from "a human is needed now".
  */
 export const EXIT = {
   ok: 0,
   /**
-   * The flip's update failed after changing something; ams:activeColor was set back and a second update
-   * converged the stack on the old color.
+   * The command failed. For the plan, DORA and promote: a bug (printed with its stack), or a source that
+   * could not be read (said in one line). For the cut-over: the flip's update failed after changing
+   * something; ams:activeColor was set back and a second update converged the stack on the old color.
    */
   failed: 1,
-  /** Bad command-line input; nothing was touched. */
+  /** Bad input — a flag, a config value, a file (`UsageError`, `ConfigError`); nothing was touched. */
   usage: 2,
   /** An alarm fired (or the alarms went unreadable) during the bake; the tool flipped back successfully. */
   rolledBack: 3,
