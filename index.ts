@@ -3,11 +3,7 @@ import { loadConfig } from "./config/load";
 import { BlueGreenRelease } from "./components/delivery/blueGreenRelease";
 import { CanaryRelease } from "./components/delivery/canary";
 import { RollingRelease } from "./components/delivery/rolling";
-import {
-  assertNoLiveUpdate,
-  lastSwitchTime,
-  readPreviousRelease,
-} from "./components/delivery/liveUpdateGuard";
+import { assertNoLiveUpdate } from "./components/delivery/liveUpdateGuard";
 import {
   assertStrategyChangeAllowed,
   releaseTransition,
@@ -17,7 +13,9 @@ import { previewProbe, previewUrl } from "./components/delivery/traffic";
 import { AmsEnvironment } from "./components/environment/environment";
 import { requireWorkloadBoundary } from "./components/environment/permissionsBoundary";
 import { assertExposureSteps } from "./components/environment/featureFlags/exposureGuard";
-import { describeRelease } from "./components/release/release";
+import { releaseOutputs } from "./release/outputs";
+import { lastRecordedRelease } from "./release/previous";
+import { describeRelease } from "./release/state";
 
 /**
  * The AMS program: config → environment → workloads → stack outputs. Exported as a function (not as
@@ -27,7 +25,7 @@ export = async () => {
   const { config, secrets } = loadConfig();
   const release = describeRelease(config.release);
   // The guard rails read this stack's last outputs, so they fail the preview before anything changes.
-  const previous = await readPreviousRelease();
+  const previous = await lastRecordedRelease();
   assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
   assertStrategyChangeAllowed(previous, config.release, config.stack);
   assertExposureSteps(previous.featureFlags, config.featureFlags, config.environment, config.stack);
@@ -60,7 +58,6 @@ export = async () => {
       providers,
     );
   }
-  const afterRelease = <T>(value: T) => deployed.settled.apply(() => value);
 
   return {
     environment: config.environment,
@@ -78,23 +75,19 @@ export = async () => {
     parameterPath: environment.parameterPath,
     appSecretArn: environment.appSecretArn,
     ...environment.stateful,
-    // What the release declares, recorded only once it is applied: the guard rails of the next update read
-    // these, and must not mistake a failed flip for a done one.
-    strategy: afterRelease(release.strategy),
-    activeColor: afterRelease(release.activeColor),
-    activeVersion: afterRelease(release.activeVersion),
-    idleColor: afterRelease(release.idleColor),
-    idleVersion: afterRelease(release.idleVersion ?? ""),
-    weights: afterRelease(release.weights),
-    previewUrl: previewUrl(config.publicEntry.apiHost, config.delivery.previewRoute),
-    lastSwitchTime: afterRelease(lastSwitchTime(previous, release.activeColor, new Date())),
-    allowLiveUpdate: config.delivery.allowLiveUpdate,
-    // What `npm run cutover` reads: how to reach the idle color, and the alarms a switch is judged by.
-    idleColorPolicy: config.release.idleColorPolicy,
-    previewProbe: previewProbe(config.publicEntry.apiHost, config.delivery.previewRoute),
-    cutoverAlarmNames: environment.cutoverAlarmNames,
-    // Flag state beside the release state: what incident reviews and the next update's exposure guard read.
-    featureFlagService: environment.featureFlagService,
-    featureFlags: environment.featureFlagStates,
+    ...releaseOutputs({
+      release,
+      previous,
+      now: new Date(),
+      settled: deployed.settled,
+      config,
+      preview: {
+        url: previewUrl(config.publicEntry.apiHost, config.delivery.previewRoute),
+        probe: previewProbe(config.publicEntry.apiHost, config.delivery.previewRoute),
+      },
+      cutoverAlarmNames: environment.cutoverAlarmNames,
+      featureFlagService: environment.featureFlagService,
+      featureFlags: environment.featureFlagStates,
+    }),
   };
 };

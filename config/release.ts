@@ -3,6 +3,11 @@ import { readEnum, readInteger, readOptionalImageTag } from "./fields";
 import { RawConfig } from "./rawConfig";
 import { COLORS, Color, IDLE_COLOR_POLICIES, ReleaseConfig, STRATEGIES } from "./types";
 
+/** A stack output or config value read back from Pulumi, checked before it is trusted as a color. */
+export function isColor(value: unknown): value is Color {
+  return (COLORS as readonly unknown[]).includes(value);
+}
+
 export function otherColor(color: Color): Color {
   return color === "blue" ? "green" : "blue";
 }

@@ -53,7 +53,7 @@ export interface ServiceSizing {
   readonly memoryLimit: string;
 }
 
-/** The versions and routing the stack declares; see `components/release/release.ts` for what follows. */
+/** The versions and routing the stack declares; see `release/state.ts` for what follows. */
 export interface ReleaseConfig {
   readonly strategy: Strategy;
   readonly activeColor: Color;

@@ -7,9 +7,9 @@ import { Plan, PlannedResource } from "./plan";
 import { parseAmsConfig } from "../config/parse";
 import { RawConfig } from "../config/rawConfig";
 import { AmsConfig } from "../config/types";
-import { PreviousRelease } from "../components/delivery/liveUpdateGuard";
+import { PreviousRelease, recordedRelease } from "../release/outputs";
 import { declaredFlagStates } from "../components/environment/featureFlags/exposureGuard";
-import { describeRelease } from "../components/release/release";
+import { describeRelease } from "../release/state";
 import { projectValues } from "../config/load";
 import { loadProject, loadStackConfig, ProjectFile } from "./projectFiles";
 import { PROJECT_DIR } from "../tools/cli/project";
@@ -200,16 +200,18 @@ export function declaredConfig(
 }
 
 /**
- * The release and flag outputs a `pulumi up` of this config records (`index.ts`), as the guard rails read them back
- * (`readPreviousRelease`). The switch time is a fixed stand-in: offline, nothing has ever switched.
+ * The release and flag outputs a `pulumi up` of this config records (`releaseOutputs`), as the guard rails read
+ * them back (`lastRecordedRelease`). The switch time is a fixed stand-in: offline, nothing has ever switched.
  */
-export function releaseOutputs(config: AmsConfig): PreviousRelease {
-  const state = describeRelease(config.release);
+export function appliedRelease(config: AmsConfig): PreviousRelease {
+  const { strategy, activeColor, activeVersion, idleVersion } = recordedRelease(
+    describeRelease(config.release),
+  );
   return {
-    strategy: state.strategy,
-    activeColor: state.activeColor,
-    activeVersion: state.activeVersion,
-    idleVersion: state.idleVersion ?? "",
+    strategy,
+    activeColor,
+    activeVersion,
+    idleVersion,
     lastSwitchTime: "2026-01-01T00:00:00.000Z",
     featureFlags: declaredFlagStates(config.featureFlags),
   };
@@ -227,7 +229,7 @@ function deployedRelease(
   deployed: readonly ConfigOverride[],
 ): Record<string, unknown> {
   try {
-    return { ...releaseOutputs(declaredConfig(project, stackConfig, stack, deployed)) };
+    return { ...appliedRelease(declaredConfig(project, stackConfig, stack, deployed)) };
   } catch {
     // A stack file that does not validate has never been deployed as it stands.
     return {};

@@ -9,7 +9,7 @@ import {
   ServiceName,
   ServiceSizing,
 } from "../../config/types";
-import { ReleaseState } from "../release/release";
+import { ReleaseState } from "../../release/state";
 import { consumerSwitchName, CONSUMER_SWITCH_ENV, consumerSwitch } from "./consumerSwitch";
 import { smokeJob } from "./gates";
 import { sharedObjectAliases } from "./sharedObjects";

@@ -1,19 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem } from "../../config/errors";
 import { otherColor, versionKey } from "../../config/release";
-import { Color, ReleaseConfig, Strategy } from "../../config/types";
-import type { FlagState } from "../environment/featureFlags/exposureGuard";
-
-/** What the previous `pulumi up` of this stack exported (its own outputs, read back). */
-export interface PreviousRelease {
-  readonly strategy?: Strategy;
-  readonly activeColor?: Color;
-  readonly activeVersion?: string;
-  readonly idleVersion?: string;
-  readonly lastSwitchTime?: string;
-  /** Feature flag states by name (the prod exposure guard reads them). */
-  readonly featureFlags?: Readonly<Record<string, FlagState>>;
-}
+import { ReleaseConfig } from "../../config/types";
+import { PreviousRelease } from "../../release/outputs";
 
 /**
  * The release guard rails, judged against this stack's previous outputs (a first deploy has none):
@@ -81,29 +69,6 @@ export function liveUpdateProblems(
     });
   }
   return problems;
-}
-
-/** When traffic last moved: now if this update flips, else whatever the previous update recorded. */
-export function lastSwitchTime(previous: PreviousRelease, activeColor: Color, now: Date): string {
-  return previous.activeColor !== undefined && previous.activeColor === activeColor
-    ? (previous.lastSwitchTime ?? "")
-    : now.toISOString();
-}
-
-/** Reads this stack's own outputs from its last update, through a StackReference to itself. */
-export async function readPreviousRelease(): Promise<PreviousRelease> {
-  const organization = pulumi.getOrganization();
-  const name = `${organization ? `${organization}/` : ""}${pulumi.getProject()}/${pulumi.getStack()}`;
-  const self = new pulumi.StackReference("ams-previous-release", { name });
-  const read = async (key: string) => (await self.getOutputDetails(key)).value as string | undefined;
-  return {
-    strategy: (await read("strategy")) as Strategy | undefined,
-    activeColor: (await read("activeColor")) as Color | undefined,
-    activeVersion: await read("activeVersion"),
-    idleVersion: await read("idleVersion"),
-    lastSwitchTime: await read("lastSwitchTime"),
-    featureFlags: (await self.getOutputDetails("featureFlags")).value as PreviousRelease["featureFlags"],
-  };
 }
 
 export function assertNoLiveUpdate(

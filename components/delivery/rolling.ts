@@ -5,7 +5,7 @@ import { SHARED_CONFIG_MAP } from "../environment/appSettings";
 import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
 import { ImageName } from "../environment/registry/repositories";
 import { serviceAccountName } from "../environment/workloads/identity";
-import { ReleaseState } from "../release/release";
+import { ReleaseState } from "../../release/state";
 import { migrationJob, settledWhen, smokeJob } from "./gates";
 import { publicIngress } from "./publicIngress";
 import { sharedObjectAliases } from "./sharedObjects";

@@ -1,8 +1,8 @@
 import { ConfigError, ConfigProblem } from "../../config/errors";
 import { otherColor, versionKey } from "../../config/release";
 import { Color, ReleaseConfig } from "../../config/types";
-import { ReleaseState } from "../release/release";
-import { PreviousRelease } from "./liveUpdateGuard";
+import { ReleaseState } from "../../release/state";
+import { PreviousRelease } from "../../release/outputs";
 
 /**
  * What this update changes about traffic, relative to the last applied one — the part of a release that

@@ -8,7 +8,7 @@ import { AmsAppSecrets } from "./appSecrets";
 import { cluster } from "./cluster";
 import { environmentKey } from "./encryptionKey";
 import { AmsFeatureFlags, FlagServiceSummary } from "./featureFlags/amsFeatureFlags";
-import { FlagState, PreviousFlagStates } from "./featureFlags/exposureGuard";
+import { FlagState, PreviousFlagStates } from "../../release/outputs";
 import { AmsNamespace } from "./namespace";
 import { network } from "./network";
 import { albName, publicEntry } from "./publicEntry";

@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import { EventEmitter } from "events";
 import * as fs from "fs";
 import * as path from "path";
-import { Color } from "../../tools/cutover/color";
+import { Color } from "../../config/types";
 import { runCutover } from "../../tools/cutover/cutoverRun";
 import { CutoverPlan, decide, INITIAL_STATE, MAX_UNREADABLE_POLLS } from "../../tools/cutover/decision";
 import { formatDuration, parseDuration } from "../../tools/cli/time";
@@ -20,7 +20,6 @@ import {
   ExpectedChange,
   Interrupts,
   PlannedStep,
-  ProbeTarget,
   Progress,
   RunOptions,
   StackPort,
@@ -28,6 +27,7 @@ import {
   UpdateEntry,
   UpdateOutcome,
 } from "../../tools/cutover/ports";
+import { ProbeTarget } from "../../release/outputs";
 import { createProgress } from "../../tools/cutover/progress";
 import { runRollback } from "../../tools/cutover/rollbackRun";
 import { appliedByFailedUpdate, checkFlipPreview } from "../../tools/cutover/updateOutcome";

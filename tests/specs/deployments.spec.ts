@@ -7,6 +7,7 @@ import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
 import { listStacks, loadProject } from "../../plan/projectFiles";
 import { programIn, runPlan } from "../../plan/runPlan";
 import { parseOverride } from "../../plan/stackConfig";
+import { PROJECT_DIR } from "../../tools/cli/project";
 import { runPlanInProcess, STACK_TRACE_LINE } from "../helpers/cli";
 import { withGitRepo } from "../helpers/gitRepo";
 import { runExclusive } from "../helpers/plans";
@@ -223,6 +224,36 @@ describe("deployments project (Pulumi Deployments as code)", function () {
       assert.equal(deploys(file), false, file);
     }
     assert.ok(paths.includes("!docs/**") && paths.includes("!**/*.md"), paths.join(" "));
+  });
+
+  it("path filters cover every file the program loads: a change to any of them deploys", () => {
+    // The modules `pulumi up` loads from index.ts, listed by a fresh Node (a mocha worker has loaded more).
+    const listed = spawnSync(
+      process.execPath,
+      [
+        "--require",
+        "tsx/cjs",
+        "-e",
+        "require('./index'); console.log(JSON.stringify(Object.keys(require.cache)))",
+      ],
+      { cwd: PROJECT_DIR, encoding: "utf8" },
+    );
+    assert.equal(listed.status, 0, listed.stderr);
+    const loaded = (JSON.parse(listed.stdout) as string[])
+      .filter(
+        (file) =>
+          file.startsWith(PROJECT_DIR + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`),
+      )
+      .map((file) => path.relative(PROJECT_DIR, file));
+    assert.ok(
+      loaded.includes("index.ts") && loaded.some((file) => file.startsWith("release/")),
+      loaded.join(" "),
+    );
+    const { paths } = settingsOf(plan, "prod").vcs;
+    assert.deepEqual(
+      loaded.filter((file) => !triggersDeployment(paths, file)),
+      [],
+    );
   });
 
   it("checks a release's pinned commit, runs npm ci, and takes AWS credentials from the stack's deploy role", () => {

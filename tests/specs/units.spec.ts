@@ -7,7 +7,7 @@ import {
   parseMemoryBytes,
 } from "../../config/quantities";
 import { namespaceQuota } from "../../components/environment/quota";
-import { describeRelease } from "../../components/release/release";
+import { describeRelease } from "../../release/state";
 import { amsLabels } from "../../components/labels";
 import { differingPaths, valueAt } from "../../plan/compare";
 import { buildProgramConfig, SECURE_PLACEHOLDER } from "../../plan/stackConfig";

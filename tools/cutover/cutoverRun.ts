@@ -1,6 +1,7 @@
 import { missingAwsCredentials } from "../cli/prerequisites";
 import { describePulumiError } from "../cli/pulumiStack";
-import { Color, isColor } from "./color";
+import { Color } from "../../config/types";
+import { isColor } from "../../config/release";
 import { CutoverAction, CutoverEvent, CutoverPlan, CutoverState, decide, INITIAL_STATE } from "./decision";
 import { formatDuration } from "../cli/time";
 import { EXIT } from "../cli/exitCodes";

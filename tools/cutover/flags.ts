@@ -1,5 +1,6 @@
 import * as path from "path";
-import { Color, COLORS, isColor } from "./color";
+import { Color, COLORS } from "../../config/types";
+import { isColor } from "../../config/release";
 import { formatDuration, parseDuration } from "../cli/time";
 import { helpRequested, stackFlag, walkFlags } from "../cli/flags";
 import { UsageError } from "../cli/usageError";

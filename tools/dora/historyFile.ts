@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import { featureFlagsOf } from "./flagChanges";
-import { activeColorOf, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
+import { activeColorOf } from "../../release/history";
+import { UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
 import { UsageError } from "../cli/usageError";
 import { parseInstant } from "../cli/time";
 

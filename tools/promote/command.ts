@@ -2,12 +2,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../../config/errors";
 import { otherColor, versionKey } from "../../config/release";
-import { assertNoLiveUpdate, PreviousRelease } from "../../components/delivery/liveUpdateGuard";
+import { assertNoLiveUpdate } from "../../components/delivery/liveUpdateGuard";
+import { PreviousRelease } from "../../release/outputs";
 import { comparePlans } from "../../plan/compare";
 import { loadProject, loadStackConfig } from "../../plan/projectFiles";
 import { PROJECT_DIR } from "../cli/project";
 import { renderComparisonText } from "../../plan/render";
-import { declaredConfig, releaseOutputs, runPlan } from "../../plan/runPlan";
+import { appliedRelease, declaredConfig, runPlan } from "../../plan/runPlan";
 import { ConfigOverride } from "../../plan/stackConfig";
 import { EXIT } from "../cli/exitCodes";
 import { UsageError } from "../cli/usageError";
@@ -73,7 +74,7 @@ async function run(argv: readonly string[], out: Output, defaultWorkDir: string)
     `${fileName} does not validate as it stands, so nothing can be promoted onto it. `,
   );
   const deployed: PreviousRelease =
-    flags.deployedFile !== undefined ? readDeployedOutputs(flags.deployedFile) : releaseOutputs(declared);
+    flags.deployedFile !== undefined ? readDeployedOutputs(flags.deployedFile) : appliedRelease(declared);
   const target = promotionTarget(declared.release, deployed, flags.color);
   const change: ConfigOverride[] = [{ key: target.key, value: flags.version }];
   // The program's own rules, in the order `pulumi up` applies them: config validation, then the live-update

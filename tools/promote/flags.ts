@@ -1,6 +1,7 @@
 import * as path from "path";
 import { helpRequested, stackFlag, walkFlags } from "../cli/flags";
-import { Color, COLORS, isColor } from "../cutover/color";
+import { Color, COLORS } from "../../config/types";
+import { isColor } from "../../config/release";
 import { UsageError } from "../cli/usageError";
 import { parseInstant } from "../cli/time";
 import { AppCommit, parseAppCommit } from "./trailers";

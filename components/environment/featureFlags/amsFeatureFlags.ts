@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AmsConfig } from "../../../config/types";
-import { exposureGuardOf, FlagState, impressionDataOf, PreviousFlagStates } from "./exposureGuard";
+import { FlagState, PreviousFlagStates } from "../../../release/outputs";
+import { exposureGuardOf, impressionDataOf } from "./exposureGuard";
 import { selfHostedUnleash, UNLEASH_CHART, UNLEASH_IMAGE, UnleashHosting } from "./selfHostedUnleash";
 import { UnleashClientToken, UnleashFeatureFlag } from "./unleashResources";
 

@@ -1,5 +1,5 @@
-import { Color, ReleaseConfig } from "../../config/types";
-import { otherColor } from "../../config/release";
+import { Color, ReleaseConfig } from "../config/types";
+import { otherColor } from "../config/release";
 
 /** The release a stack declares, in the terms operators use: which color is live, which is idle, weights. */
 export interface ReleaseState {
