@@ -1,18 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config/load";
-import { BlueGreenRelease } from "./components/delivery/blueGreenRelease";
-import { CanaryRelease } from "./components/delivery/canary";
-import { RollingRelease } from "./components/delivery/rolling";
-import { assertNoLiveUpdate } from "./components/delivery/liveUpdateGuard";
-import {
-  assertStrategyChangeAllowed,
-  releaseTransition,
-  strategyChangeNotice,
-} from "./components/delivery/transition";
-import { previewProbe, previewUrl } from "./components/delivery/traffic";
+import { previewProbe, previewUrl } from "./components/delivery/blueGreen/routing";
+import { judgeAgainstLastUpdate } from "./components/delivery/guardRails";
+import { releaseByStrategy } from "./components/delivery/strategies";
 import { AmsEnvironment } from "./components/environment/environment";
 import { requireWorkloadBoundary } from "./components/environment/permissionsBoundary";
-import { assertExposureSteps } from "./components/environment/featureFlags/exposureGuard";
 import { releaseOutputs } from "./release/outputs";
 import { lastRecordedRelease } from "./release/previous";
 import { describeRelease } from "./release/state";
@@ -26,12 +17,7 @@ export = async () => {
   const release = describeRelease(config.release);
   // The guard rails read this stack's last outputs, so they fail the preview before anything changes.
   const previous = await lastRecordedRelease();
-  assertNoLiveUpdate(previous, config.release, config.delivery.allowLiveUpdate, config.stack);
-  assertStrategyChangeAllowed(previous, config.release, config.stack);
-  assertExposureSteps(previous.featureFlags, config.featureFlags, config.environment, config.stack);
-  const strategyChange = strategyChangeNotice(previous, config.release);
-  if (strategyChange) pulumi.log.warn(strategyChange);
-  const transition = releaseTransition(previous, config.release);
+  const transition = judgeAgainstLastUpdate(previous, config);
 
   requireWorkloadBoundary(config.stack);
   const environment = new AmsEnvironment("ams", {
@@ -40,24 +26,18 @@ export = async () => {
     retiringStrategy: transition.retiring?.strategy,
     previousFeatureFlags: previous.featureFlags,
   });
-  const Releases = { rolling: RollingRelease, blueGreen: BlueGreenRelease, canary: CanaryRelease };
-  const releaseArgs = {
-    config,
-    namespace: environment.namespace,
-    repositoryUrls: environment.repositoryUrls,
-    prerequisites: environment.workloadPrerequisites,
-    transition,
-  };
-  const providers = { providers: { kubernetes: environment.kubernetesProvider } };
-  const deployed = new Releases[release.strategy]("ams-release", { ...releaseArgs, release }, providers);
-  // A strategy switch: the old strategy's workloads stay, frozen, until the next update (transition.ts).
-  if (transition.retiring) {
-    new Releases[transition.retiring.strategy](
-      "ams-release",
-      { ...releaseArgs, release: transition.retiring, retiring: true },
-      providers,
-    );
-  }
+  const deployed = releaseByStrategy(
+    "ams-release",
+    {
+      config,
+      release,
+      transition,
+      namespace: environment.namespace,
+      repositoryUrls: environment.repositoryUrls,
+      prerequisites: environment.workloadPrerequisites,
+    },
+    { providers: { kubernetes: environment.kubernetesProvider } },
+  );
 
   return {
     environment: config.environment,

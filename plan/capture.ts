@@ -21,7 +21,7 @@ export interface CapturedResource {
     pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined;
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
-  /** Aliases as declared (the program gives full URNs: see components/delivery/sharedObjects.ts). */
+  /** Aliases as declared (the program gives full URNs: see components/delivery/core/sharedObjects.ts). */
   readonly aliases: pulumi.Input<pulumi.URN | pulumi.Alias>[];
   readonly customTimeouts: CustomTimeouts;
   readonly additionalSecretOutputs: string[];

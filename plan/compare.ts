@@ -20,7 +20,7 @@ export interface Comparison {
 /**
  * What would change between two plans of the same stack, resource by resource, as the Pulumi engine would
  * pair them: by URN, or by an alias of the new resource that names an old URN (a strategy switch moves the
- * objects all strategies share under another component, see components/delivery/sharedObjects.ts). Paths join
+ * objects all strategies share under another component, see components/delivery/core/sharedObjects.ts). Paths join
  * object keys with `.` as they are, so a label key reads `spec.selector.ams.io/color`; array elements are
  * `[i]`. Input paths under the new resource's `ignoreChanges` are not changes: the engine keeps the old inputs
  * there. `ignoreChanges`, `aliases` and `customTimeouts` change how the engine acts, not the resource, so

@@ -5,7 +5,7 @@ import {
   canaryMetrics,
   targetGroupNamePrefix,
   targetGroupSearch,
-} from "../../components/delivery/canaryAnalysis";
+} from "../../components/delivery/canary/analysis";
 import { findResource } from "../../plan/plan";
 import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
 import { parseStack } from "../helpers/config";

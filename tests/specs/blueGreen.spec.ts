@@ -1,10 +1,10 @@
 import { strict as assert } from "assert";
 import { ConfigError } from "../../config/errors";
 import { COLORS, IDLE_COLOR_POLICIES } from "../../config/types";
-import { colorFloor } from "../../components/delivery/blueGreen";
-import { liveUpdateProblems } from "../../components/delivery/liveUpdateGuard";
+import { colorFloor } from "../../components/delivery/blueGreen/service";
+import { liveUpdateProblems } from "../../components/delivery/blueGreen/liveUpdateGuard";
 import { lastSwitchTime } from "../../release/outputs";
-import { drainTiming } from "../../components/delivery/workload";
+import { drainTiming } from "../../components/delivery/core/workload";
 import { SHUTDOWN_PHASE_SECONDS } from "../../components/environment/appSettings";
 import { Change, comparePlans } from "../../plan/compare";
 import { Plan, PlannedResource, findResource, findResources } from "../../plan/plan";

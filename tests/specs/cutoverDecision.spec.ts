@@ -716,7 +716,7 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     ],
     [
       "the checkout has local changes",
-      { localChanges: ["Pulumi.prod.yaml", "components/delivery/traffic.ts"] },
+      { localChanges: ["Pulumi.prod.yaml", "components/delivery/blueGreen/routing.ts"] },
       /uncommitted changes \(Pulumi\.prod\.yaml, components\/delivery\/traffic\.ts\): the flip would deploy them/,
     ],
     [

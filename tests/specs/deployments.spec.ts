@@ -202,7 +202,7 @@ describe("deployments project (Pulumi Deployments as code)", function () {
     const deploys = (file: string) => triggersDeployment(paths, file);
     for (const file of [
       "index.ts",
-      "components/delivery/blueGreen.ts",
+      "components/delivery/blueGreen/service.ts",
       "config/parse.ts",
       "Pulumi.yaml",
       "Pulumi.prod.yaml",

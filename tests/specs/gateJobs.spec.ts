@@ -5,7 +5,7 @@ import {
   MIGRATION_TIMEOUT_MINUTES,
   PROVIDER_JOB_TIMEOUT_MINUTES,
   SMOKE_DEADLINE_SECONDS,
-} from "../../components/delivery/gates";
+} from "../../components/delivery/core/gates";
 import { comparePlans } from "../../plan/compare";
 import { Plan, PlannedResource, findResources, timeoutSeconds } from "../../plan/plan";
 import { planAfter, planDeployed, STACKS } from "../helpers/plans";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { READINESS_PATH } from "../../components/delivery/workload";
+import { READINESS_PATH } from "../../components/delivery/core/workload";
 import { comparePlans } from "../../plan/compare";
 import { PlannedResource, findResource, findResources, kubernetesObjects } from "../../plan/plan";
 import { checkPolicies } from "../../plan/policyCheck";

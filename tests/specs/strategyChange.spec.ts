@@ -5,7 +5,7 @@ import {
   releaseTransition,
   strategyChangeNotice,
   strategyChangeProblems,
-} from "../../components/delivery/transition";
+} from "../../components/delivery/core/transition";
 import { comparePlans } from "../../plan/compare";
 import { Plan, PlannedResource, kubernetesObjects } from "../../plan/plan";
 import { checkPolicies } from "../../plan/policyCheck";

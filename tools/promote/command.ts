@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../../config/errors";
 import { otherColor, versionKey } from "../../config/release";
-import { assertNoLiveUpdate } from "../../components/delivery/liveUpdateGuard";
+import { assertNoLiveUpdate } from "../../components/delivery/blueGreen/liveUpdateGuard";
 import { PreviousRelease } from "../../release/outputs";
 import { comparePlans } from "../../plan/compare";
 import { loadProject, loadStackConfig } from "../../plan/projectFiles";

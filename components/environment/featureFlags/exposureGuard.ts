@@ -19,7 +19,7 @@ export function previousExposure(previous: PreviousFlagStates, name: string): nu
 
 /**
  * Prod release flags whose exposure would jump past a step in this update, judged against the stack's
- * previous outputs like the live-color guard (components/delivery/liveUpdateGuard.ts). Down or off always
+ * previous outputs like the live-color guard (components/delivery/blueGreen/liveUpdateGuard.ts). Down or off always
  * passes: that is how a release flag is rolled back.
  */
 export function exposureProblems(

@@ -1,15 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AmsConfig, SERVICES, ServiceName } from "../../config/types";
-import { SHARED_CONFIG_MAP } from "../environment/appSettings";
-import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
-import { ImageName } from "../environment/registry/repositories";
-import { serviceAccountName } from "../environment/workloads/identity";
-import { ReleaseState } from "../../release/state";
-import { migrationJob, settledWhen, smokeJob } from "./gates";
-import { publicIngress } from "./publicIngress";
-import { sharedObjectAliases } from "./sharedObjects";
-import { ReleaseTransition } from "./transition";
+import { SERVICES } from "../../../config/types";
+import { settledWhen, smokeJob } from "../core/gates";
+import { publicRoute } from "../core/publicRoute";
+import { ReleaseArgs, releaseMigration, workloadSpec } from "../core/releaseArgs";
+import { RELEASE_TYPES, sharedObjectAliases } from "../core/sharedObjects";
 import {
   CAPACITY_TIMEOUTS,
   deploymentCapacityGate,
@@ -21,73 +16,8 @@ import {
   scalingObjects,
   selectorLabels,
   strategySelector,
-  WorkloadSpec,
   workloadLabels,
-} from "./workload";
-
-export interface ReleaseArgs {
-  readonly config: AmsConfig;
-  readonly release: ReleaseState;
-  readonly namespace: pulumi.Input<string>;
-  readonly repositoryUrls: Readonly<Record<ImageName, pulumi.Input<string>>>;
-  /** Service accounts, synced secrets, shared config (and add-ons) the pods need before they start. */
-  readonly prerequisites: pulumi.Resource[];
-  /** What this update changes relative to the last applied one (transition.ts). */
-  readonly transition: ReleaseTransition;
-  /**
-   * The stack switches away from this strategy in this update: declare only the workloads that may still
-   * serve, frozen as last deployed, so Pulumi keeps them until the next update (transition.ts).
-   */
-  readonly retiring?: boolean;
-}
-
-/** The workload spec of one service at the release's version: the same core every strategy uses. */
-export function workloadSpec(
-  args: ReleaseArgs,
-  service: ServiceName,
-  extra: Partial<WorkloadSpec> = {},
-): WorkloadSpec {
-  return {
-    service,
-    environment: args.config.environment,
-    repositoryUrl: args.repositoryUrls[`ams-${service}`],
-    version: args.release.activeVersion,
-    sizing: args.config.sizing[service],
-    serviceAccountName: serviceAccountName(service),
-    configMapName: SHARED_CONFIG_MAP,
-    deregistrationDelaySeconds: args.config.publicEntry.deregistrationDelaySeconds,
-    ...extra,
-  };
-}
-
-/**
- * The migration of the release's version, which every strategy runs before its pods change. Rolling and
- * canary name it alike (`ams-migrate-<version>`), so it carries the other's URN as an alias.
- */
-export function releaseMigration(
-  release: string,
-  args: ReleaseArgs,
-  parent: pulumi.Resource,
-  strategy: "rolling" | "canary",
-): k8s.batch.v1.Job {
-  return migrationJob(
-    `${release}-migrate`,
-    {
-      environment: args.config.environment,
-      version: args.release.activeVersion,
-      repositoryUrl: args.repositoryUrls["ams-migrations"],
-      command: args.config.delivery.migrationCommand,
-      namespace: args.namespace,
-      configMapName: SHARED_CONFIG_MAP,
-      serviceAccountName: serviceAccountName("worker"),
-    },
-    {
-      parent,
-      dependsOn: args.prerequisites,
-      aliases: sharedObjectAliases("migration", strategy, release),
-    },
-  );
-}
+} from "../core/workload";
 
 /**
  * Rolling release (v1.0): one Deployment per service, updated in place with `maxUnavailable: 0` (a new pod
@@ -96,7 +26,7 @@ export function releaseMigration(
  * Pre-deploy checklist, executed: the config validates (a version that is a valid tag is set), and the
  * migration Job of that version succeeds — the Deployments wait for it. Post-deploy checklist, executed:
  * Pulumi awaits each Deployment's rollout and its capacity (the HPA floor in available pods), then the api's
- * smoke Job must pass. The Service and Ingress (shared with the other strategies, see sharedObjects.ts) move
+ * smoke Job must pass. The Service and Ingress (shared with the other strategies, see core/sharedObjects.ts) move
  * only once the Deployment has its capacity, which matters when the stack switches to rolling.
  */
 export class RollingRelease extends pulumi.ComponentResource {
@@ -104,7 +34,7 @@ export class RollingRelease extends pulumi.ComponentResource {
   readonly settled: pulumi.Output<boolean>;
 
   constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ams:delivery:RollingRelease", name, {}, opts);
+    super(RELEASE_TYPES.rolling, name, {}, opts);
     const { config } = args;
     const retiring = args.retiring === true;
     const migration = retiring ? undefined : releaseMigration(name, args, this, "rolling");
@@ -192,19 +122,19 @@ export class RollingRelease extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [deployment, svc] },
       );
-      publicIngress(
+      publicRoute(
         `${name}-${service}-public`,
         {
           service,
           environment: config.environment,
           namespace: args.namespace,
-          host: config.publicEntry.apiHost,
-          ingressGroup: ingressGroup(config.environment),
-          targetGroupAnnotations: {
-            ...routeListenerAnnotations(config.publicEntry),
-            ...targetGroupAnnotations(config.publicEntry),
-          },
-          backend: { service: `ams-${service}`, port: { number: HTTP_PORT } },
+          entry: config.publicEntry,
+          rules: [
+            {
+              host: config.publicEntry.apiHost,
+              backends: [{ service: `ams-${service}`, port: { number: HTTP_PORT } }],
+            },
+          ],
         },
         {
           parent: this,

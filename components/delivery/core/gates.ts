@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Color, EnvironmentName } from "../../config/types";
-import { dnsLabel } from "../kubernetesNames";
-import { amsLabels } from "../labels";
+import { Color, EnvironmentName } from "../../../config/types";
+import { dnsLabel } from "../../kubernetesNames";
+import { amsLabels } from "../../labels";
 import { withDataStoreAccess } from "./dataStoreAccess";
 import { HTTP_PORT, READINESS_PATH, WORKLOAD_SECRETS } from "./workload";
 

@@ -1,7 +1,7 @@
-import { ConfigError, ConfigProblem } from "../../config/errors";
-import { otherColor, versionKey } from "../../config/release";
-import { ReleaseConfig } from "../../config/types";
-import { PreviousRelease } from "../../release/outputs";
+import { ConfigError, ConfigProblem } from "../../../config/errors";
+import { otherColor, versionKey } from "../../../config/release";
+import { ReleaseConfig } from "../../../config/types";
+import { PreviousRelease } from "../../../release/outputs";
 
 /**
  * The release guard rails, judged against this stack's previous outputs (a first deploy has none):

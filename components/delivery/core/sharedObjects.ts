@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceName, Strategy } from "../../config/types";
+import { ServiceName, Strategy } from "../../../config/types";
 
 /**
  * Kubernetes objects every strategy declares under the same kind, namespace and name — the api's Service
@@ -18,7 +18,8 @@ export const RELEASE_TYPES: Record<Strategy, string> = {
   blueGreen: "ams:delivery:BlueGreenRelease",
   canary: "ams:delivery:CanaryRelease",
 };
-const BLUE_GREEN_SERVICE = "ams:delivery:BlueGreenService";
+/** Pulumi type of blue-green's per-service component (BlueGreenService). */
+export const BLUE_GREEN_SERVICE_TYPE = "ams:delivery:BlueGreenService";
 
 export type SharedObject = "apiService" | "apiIngress" | "autoscaler" | "disruptionBudget" | "migration";
 
@@ -43,14 +44,14 @@ function location(
       if (strategy === "blueGreen")
         return {
           name: `${release}-api-stable`,
-          parents: [root, { name: `${release}-api`, type: BLUE_GREEN_SERVICE }],
+          parents: [root, { name: `${release}-api`, type: BLUE_GREEN_SERVICE_TYPE }],
         };
       return { name: strategy === "canary" ? `${release}-api-root` : `${release}-api`, parents: [root] };
     case "apiIngress":
       if (strategy === "blueGreen")
         return {
           name: `${release}-api-public`,
-          parents: [root, { name: `${release}-api`, type: BLUE_GREEN_SERVICE }],
+          parents: [root, { name: `${release}-api`, type: BLUE_GREEN_SERVICE_TYPE }],
         };
       return { name: `${release}-api-public`, parents: [root] };
     case "migration":

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Color, EnvironmentName } from "../../config/types";
-import { amsLabels } from "../labels";
+import { Color, EnvironmentName } from "../../../config/types";
+import { amsLabels } from "../../labels";
 
 /**
  * The blue-green worker's consume switch: one ConfigMap per color, whose value the running worker follows

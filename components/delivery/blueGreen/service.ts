@@ -3,18 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   Color,
   COLORS,
-  DeliveryConfig,
   EnvironmentName,
   IdleColorPolicy,
   ServiceName,
   ServiceSizing,
-} from "../../config/types";
-import { ReleaseState } from "../../release/state";
-import { consumerSwitchName, CONSUMER_SWITCH_ENV, consumerSwitch } from "./consumerSwitch";
-import { smokeJob } from "./gates";
-import { sharedObjectAliases } from "./sharedObjects";
-import { colorServiceName, previewAction, previewConditions, weightedForwardAction } from "./traffic";
-import { ReleaseTransition } from "./transition";
+} from "../../../config/types";
+import { ReleaseState } from "../../../release/state";
+import { smokeJob } from "../core/gates";
+import { publicRouteAnnotations } from "../core/publicRoute";
+import { BLUE_GREEN_SERVICE_TYPE } from "../core/sharedObjects";
+import { ReleaseTransition } from "../core/transition";
+import { consumerSwitchName, CONSUMER_SWITCH_ENV } from "./consumerSwitch";
+import { apiRouting, colorServiceName, PublicRoute } from "./routing";
 import {
   CAPACITY_TIMEOUTS,
   deploymentCapacityGate,
@@ -26,19 +26,7 @@ import {
   selectorLabels,
   WorkloadSpec,
   workloadLabels,
-} from "./workload";
-
-export interface PublicRoute {
-  /** Host of the public API on the environment's ALB. */
-  readonly host: string;
-  /** Ingress group of the environment's ALB (the public entry owns the load-balancer settings). */
-  readonly ingressGroup: string;
-  /** Target-group annotations (deregistration delay, health check) every backend on that ALB carries. */
-  readonly targetGroupAnnotations: Readonly<Record<string, string>>;
-  readonly previewRoute: DeliveryConfig["previewRoute"];
-  /** Paths the smoke test GETs before traffic moves to a color. */
-  readonly smokePaths: readonly string[];
-}
+} from "../core/workload";
 
 export interface BlueGreenServiceArgs {
   /** Which AMS service (`api`: HTTP behind the ALB; `worker`: queue consumer). */
@@ -113,7 +101,7 @@ function replicaOwnership(color: Color, versionlessBefore: readonly Color[]): pu
  * (fixed color selector), HPA and PDB. Traffic is chosen only by routing objects: the stable Service's
  * selector (in-cluster callers), the preview Service's selector (the idle color), and — for the api — the
  * ALB's weighted forward action over the two colors' target groups plus a preview rule to the idle color. A
- * worker's "traffic" is its consume switch (consumerSwitch.ts), read by the running pods: a flip changes no
+ * worker's "traffic" is its consume switch (consumerSwitch.ts; routing.ts has everything a flip changes), read by the running pods: a flip changes no
  * pod template and restarts no pod.
  *
  * Order within one `pulumi up`: a color's HPA, then its Deployment, which waits for its migration and for
@@ -129,7 +117,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
   readonly routing: pulumi.Resource[];
 
   constructor(name: string, args: BlueGreenServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ams:delivery:BlueGreenService", name, {}, opts);
+    super(BLUE_GREEN_SERVICE_TYPE, name, {}, opts);
     const { release } = args;
     const active = release.activeColor;
     const idle = release.idleColor;
@@ -237,7 +225,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         colorServiceName(args.service, color),
         selectorLabels(args.service, color),
         args,
-        { ...route.targetGroupAnnotations },
+        publicRouteAnnotations(route.entry),
         { parent: this, ...(retiring ? FROZEN : {}) },
       );
     const services = Object.fromEntries(COLORS.map((color) => [color, colorService(color)])) as Record<
@@ -276,97 +264,18 @@ export class BlueGreenService extends pulumi.ComponentResource {
       dependsOn: [activeDeployment, activeSmoke, ...(activeMigration ? [activeMigration] : [])],
     };
 
-    const stable = this.service(
-      `${name}-stable`,
-      `ams-${args.service}`,
-      selectorLabels(args.service, active),
-      args,
-      {},
-      { ...gates, aliases: sharedObjectAliases("apiService", "blueGreen", args.releaseName) },
-    );
-    const preview = this.service(
-      `${name}-preview`,
-      `ams-${args.service}-preview`,
-      selectorLabels(args.service, idle),
-      args,
-      {},
+    this.routing = apiRouting(
+      name,
+      {
+        service: args.service,
+        environment: args.environment,
+        namespace: args.namespace,
+        release,
+        route,
+        releaseName: args.releaseName,
+      },
       gates,
     );
-    const ingress = new k8s.networking.v1.Ingress(
-      `${name}-public`,
-      {
-        metadata: {
-          name: `ams-${args.service}`,
-          namespace: args.namespace,
-          // No version label: routing objects change only when traffic moves.
-          labels: workloadLabels({ service: args.service, environment: args.environment }),
-          annotations: {
-            "alb.ingress.kubernetes.io/group.name": route.ingressGroup,
-            "alb.ingress.kubernetes.io/group.order": "10",
-            ...route.targetGroupAnnotations,
-            [`alb.ingress.kubernetes.io/actions.${args.service}-weighted`]: weightedForwardAction(
-              args.service,
-              release.weights,
-            ),
-            [`alb.ingress.kubernetes.io/actions.${args.service}-preview`]: previewAction(args.service, idle),
-            [`alb.ingress.kubernetes.io/conditions.${args.service}-preview`]: previewConditions(
-              route.previewRoute,
-            ),
-          },
-        },
-        spec: {
-          ingressClassName: "alb",
-          rules: [
-            {
-              // A host-based preview route carries its own host; the header-based one shares the API host.
-              ...(route.previewRoute.kind === "host" ? {} : { host: route.host }),
-              http: {
-                paths: [
-                  {
-                    path: "/",
-                    pathType: "Prefix",
-                    backend: {
-                      service: { name: `${args.service}-preview`, port: { name: "use-annotation" } },
-                    },
-                  },
-                  ...(route.previewRoute.kind === "host"
-                    ? []
-                    : [
-                        {
-                          path: "/",
-                          pathType: "Prefix",
-                          backend: {
-                            service: { name: `${args.service}-weighted`, port: { name: "use-annotation" } },
-                          },
-                        },
-                      ]),
-                ],
-              },
-            },
-            ...(route.previewRoute.kind === "host"
-              ? [
-                  {
-                    host: route.host,
-                    http: {
-                      paths: [
-                        {
-                          path: "/",
-                          pathType: "Prefix",
-                          backend: {
-                            service: { name: `${args.service}-weighted`, port: { name: "use-annotation" } },
-                          },
-                        },
-                      ],
-                    },
-                  },
-                ]
-              : []),
-          ],
-        },
-      },
-      { ...gates, aliases: sharedObjectAliases("apiIngress", "blueGreen", args.releaseName) },
-    );
-    this.routing = [stable, preview, ingress];
 
     const idleDeployment = deployment(idle, this.routing);
     // A smoke test needs pods to answer: an idle color without a version has none (it gets its test when
@@ -400,36 +309,4 @@ export class BlueGreenService extends pulumi.ComponentResource {
       { parent: this, ...opts },
     );
   }
-}
-
-/**
- * The consume switches of the worker's colors. The active color's is set at once — its pods read it when they
- * start, so a new stack or a worker image upgrade never runs workers without a switch to read; the idle
- * color stops consuming only once the active color's workers have their capacity (their Deployment's gate):
- * during a flip both consume for a moment rather than neither.
- */
-export function consumerSwitches(
-  name: string,
-  args: {
-    environment: EnvironmentName;
-    namespace: pulumi.Input<string>;
-    release: ReleaseState;
-    deployments: Record<Color, pulumi.Resource>;
-    retiring?: boolean;
-  },
-  parent: pulumi.Resource,
-): k8s.core.v1.ConfigMap[] {
-  const { activeColor, idleColor } = args.release;
-  const frozen = args.retiring ? { ignoreChanges: ["metadata", "data"] } : {};
-  const active = consumerSwitch(
-    `${name}-${activeColor}`,
-    { environment: args.environment, namespace: args.namespace, color: activeColor, consuming: true },
-    { parent, ...frozen },
-  );
-  const idle = consumerSwitch(
-    `${name}-${idleColor}`,
-    { environment: args.environment, namespace: args.namespace, color: idleColor, consuming: false },
-    { parent, ...frozen, dependsOn: args.retiring ? [] : [active, args.deployments[activeColor]] },
-  );
-  return [active, idle];
 }

@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Color, COLORS, SERVICES } from "../../config/types";
-import { SHARED_CONFIG_MAP } from "../environment/appSettings";
-import { namespaceName } from "../environment/policy";
-import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
-import { serviceAccountName } from "../environment/workloads/identity";
-import { BlueGreenService, consumerSwitches } from "./blueGreen";
+import { Color, COLORS, SERVICES } from "../../../config/types";
+import { SHARED_CONFIG_MAP } from "../../environment/appSettings";
+import { namespaceName } from "../../environment/policy";
+import { serviceAccountName } from "../../environment/workloads/identity";
+import { consumerSwitches } from "./routing";
+import { BlueGreenService } from "./service";
 import { consumerSwitchReader } from "./consumerSwitch";
-import { migrationJob, settledWhen } from "./gates";
-import { ReleaseArgs } from "./rolling";
+import { migrationJob, settledWhen } from "../core/gates";
+import { ReleaseArgs } from "../core/releaseArgs";
+import { RELEASE_TYPES } from "../core/sharedObjects";
 
 /** Blue-green takes the same arguments as every release strategy. */
 export type BlueGreenReleaseArgs = ReleaseArgs;
@@ -28,7 +29,7 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
   readonly settled: pulumi.Output<boolean>;
 
   constructor(name: string, args: BlueGreenReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ams:delivery:BlueGreenRelease", name, {}, opts);
+    super(RELEASE_TYPES.blueGreen, name, {}, opts);
     const { config, release } = args;
     const retiring = args.retiring === true;
     const versions: Record<Color, string | undefined> = {
@@ -78,12 +79,7 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
       {
         ...common("api"),
         publicRoute: {
-          host: config.publicEntry.apiHost,
-          ingressGroup: ingressGroup(config.environment),
-          targetGroupAnnotations: {
-            ...routeListenerAnnotations(config.publicEntry),
-            ...targetGroupAnnotations(config.publicEntry),
-          },
+          entry: config.publicEntry,
           previewRoute: config.delivery.previewRoute,
           smokePaths: config.delivery.smokePaths,
         },

@@ -1,8 +1,8 @@
-import { ConfigError, ConfigProblem } from "../../config/errors";
-import { otherColor, versionKey } from "../../config/release";
-import { Color, ReleaseConfig } from "../../config/types";
-import { ReleaseState } from "../../release/state";
-import { PreviousRelease } from "../../release/outputs";
+import { ConfigError, ConfigProblem } from "../../../config/errors";
+import { otherColor, versionKey } from "../../../config/release";
+import { Color, ReleaseConfig } from "../../../config/types";
+import { ReleaseState } from "../../../release/state";
+import { PreviousRelease } from "../../../release/outputs";
 
 /**
  * What this update changes about traffic, relative to the last applied one — the part of a release that
@@ -20,7 +20,7 @@ export interface ReleaseTransition {
   readonly drainingColor: Color | undefined;
   /**
    * Blue-green colors whose Deployment had no version in the last update: the program owned their replica
-   * count (0), and must give it up now rather than keep it (see `replicaOwnership` in blueGreen.ts).
+   * count (0), and must give it up now rather than keep it (see `replicaOwnership` in blueGreen/service.ts).
    */
   readonly versionlessBefore: readonly Color[];
   /** The strategy this update replaces: its workloads stay, frozen as deployed, until the next update. */

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Color, EnvironmentName, ServiceName, ServiceSizing } from "../../config/types";
-import { SHUTDOWN_PHASE_SECONDS, parameterPath } from "../environment/appSettings";
-import { serviceParameterPath } from "../environment/workloads/identity";
-import { SERVICE_SECRETS } from "../environment/workloads/serviceSecrets";
-import { amsLabels } from "../labels";
+import { Color, EnvironmentName, ServiceName, ServiceSizing } from "../../../config/types";
+import { SHUTDOWN_PHASE_SECONDS, parameterPath } from "../../environment/appSettings";
+import { serviceParameterPath } from "../../environment/workloads/identity";
+import { SERVICE_SECRETS } from "../../environment/workloads/serviceSecrets";
+import { amsLabels } from "../../labels";
 import { withDataStoreAccess } from "./dataStoreAccess";
 
 /** Port the AMS services listen on (HTTP and actuator). */

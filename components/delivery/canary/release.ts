@@ -1,12 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { SERVICES } from "../../config/types";
-import { ingressGroup, routeListenerAnnotations, targetGroupAnnotations } from "../environment/publicEntry";
-import { canaryMetrics, canarySteps } from "./canaryAnalysis";
-import { settledWhen } from "./gates";
-import { publicIngress } from "./publicIngress";
-import { ReleaseArgs, releaseMigration, workloadSpec } from "./rolling";
-import { sharedObjectAliases } from "./sharedObjects";
+import { SERVICES } from "../../../config/types";
+import { canaryMetrics, canarySteps } from "./analysis";
+import { settledWhen } from "../core/gates";
+import { actionBackend, PublicRouteArgs, publicRoute } from "../core/publicRoute";
+import { ReleaseArgs, releaseMigration, workloadSpec } from "../core/releaseArgs";
+import { RELEASE_TYPES, sharedObjectAliases } from "../core/sharedObjects";
 import {
   CAPACITY_TIMEOUTS,
   FROZEN,
@@ -19,7 +18,7 @@ import {
   selectorLabels,
   strategySelector,
   workloadLabels,
-} from "./workload";
+} from "../core/workload";
 
 const ROLLOUT = { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout" };
 
@@ -54,7 +53,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
   readonly settled: pulumi.Output<boolean>;
 
   constructor(name: string, args: ReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("ams:delivery:CanaryRelease", name, {}, opts);
+    super(RELEASE_TYPES.canary, name, {}, opts);
     const { config } = args;
     const environment = config.environment;
     const retiring = args.retiring === true;
@@ -104,25 +103,20 @@ export class CanaryRelease extends pulumi.ComponentResource {
       (typeof SERVICES)[number],
       k8s.apiextensions.CustomResource
     >;
-    const ingressArgs = {
-      service: "api" as const,
+    const ingressArgs: PublicRouteArgs = {
+      service: "api",
       environment,
       namespace: args.namespace,
-      host: config.publicEntry.apiHost,
-      ingressGroup: ingressGroup(environment),
-      targetGroupAnnotations: {
-        ...routeListenerAnnotations(config.publicEntry),
-        ...targetGroupAnnotations(config.publicEntry),
-      },
+      entry: config.publicEntry,
       // Argo Rollouts owns the action named after the root Service: it holds the stable/canary weights.
-      backend: { service: "ams-api", port: { name: "use-annotation" } },
+      rules: [{ host: config.publicEntry.apiHost, backends: [actionBackend("ams-api")] }],
       annotations: ARGO_MANAGED_INGRESS,
     };
     const ingressOptions = { parent: this, aliases: sharedObjectAliases("apiIngress", "canary", name) };
     const ingressFirst =
       retiring || fromRolling
         ? undefined
-        : publicIngress(`${name}-api-public`, ingressArgs, { ...ingressOptions, dependsOn: routing });
+        : publicRoute(`${name}-api-public`, ingressArgs, { ...ingressOptions, dependsOn: routing });
 
     for (const svc of SERVICES) {
       const rolloutName = `ams-${svc}`;
@@ -188,7 +182,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
       );
     }
     if (fromRolling && !retiring) {
-      publicIngress(`${name}-api-public`, ingressArgs, {
+      publicRoute(`${name}-api-public`, ingressArgs, {
         ...ingressOptions,
         dependsOn: [...routing, rollouts.api],
       });
