@@ -54,7 +54,7 @@ export = async () => {
     sharedConfigMap: environment.sharedConfigMap,
     parameterPath: environment.parameterPath,
     appSecretArn: environment.appSecretArn,
-    ...environment.stateful,
+    ...environment.locations,
     ...releaseOutputs({
       release,
       previous,

@@ -75,13 +75,17 @@ export function urnOf(resource: pulumi.Resource): Promise<string> {
 
 /**
  * The URN aliases of a resource. Alias objects (name/type/parent parts) are not used by the program and are
- * left out; a URN alias is resolved to its string.
+ * left out (the provider SDKs add such aliases of their own to every Kubernetes object); a URN alias is
+ * resolved to its string. A URN the program builds from a parent's (`pulumi.createUrn(name, type, parent)`)
+ * carries the mock monitor's parent chain, which starts with the root stack's type; the engine's never does
+ * (`CreateURN` leaves the root stack out of the type chain: pulumi/pulumi pkg/resource/deploy/
+ * step_generator.go), so it is shown as the engine would have it.
  */
 export async function aliasUrns(aliases: CapturedResource["aliases"]): Promise<string[]> {
   const urns: string[] = [];
   for (const alias of aliases) {
     const resolved = await resolveInput(alias);
-    if (typeof resolved === "string") urns.push(resolved);
+    if (typeof resolved === "string") urns.push(resolved.replace("::pulumi:pulumi:Stack$", "::"));
   }
   return urns;
 }

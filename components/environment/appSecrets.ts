@@ -2,22 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentName } from "../../config/types";
 import { awsTags } from "../labels";
-import { environmentPolicy } from "./policy";
+import { environmentProtection } from "./protection";
+import { appSecretName } from "../names";
 
-export interface AmsAppSecretsArgs {
+export interface AppSecretsArgs {
   readonly environment: EnvironmentName;
   /** Feature-flag SDK key (a Pulumi secret); the secret holds no version while it is `undefined`. */
   readonly featureFlagSdkKey: pulumi.Output<string> | undefined;
-}
-
-/** Every secret of an environment lives under this Secrets Manager name prefix (IAM scopes to it). */
-export function appSecretPrefix(environment: EnvironmentName): string {
-  return `ams/${environment}/`;
-}
-
-/** Name of the environment's application secret in Secrets Manager. */
-export function appSecretName(environment: EnvironmentName): string {
-  return `${appSecretPrefix(environment)}app`;
 }
 
 /**
@@ -25,13 +16,13 @@ export function appSecretName(environment: EnvironmentName): string {
  * `ams/<env>/app`, as a JSON object the External Secrets Operator maps to Kubernetes Secret keys. Values
  * arrive as Pulumi secrets and stay secrets in state; nothing is written in plain text anywhere.
  */
-export class AmsAppSecrets extends pulumi.ComponentResource {
+export class AppSecrets extends pulumi.ComponentResource {
   readonly secretArn: pulumi.Output<string>;
   readonly secretName: string;
 
-  constructor(name: string, args: AmsAppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:environment:AppSecrets", name, {}, opts);
-    const policy = environmentPolicy(args.environment);
+    const policy = environmentProtection(args.environment);
     this.secretName = appSecretName(args.environment);
 
     const secret = new aws.secretsmanager.Secret(

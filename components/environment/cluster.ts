@@ -9,7 +9,7 @@ import { clusterAccessEntries, withoutCreatorAdmin } from "./clusterAccess";
 import { policy, serviceTrustPolicy } from "./iamDocuments";
 import { Network } from "./network";
 import { nodeLaunchTemplate } from "./nodeLaunchTemplate";
-import { environmentPolicy } from "./policy";
+import { environmentProtection } from "./protection";
 
 /** Managed policies every EKS worker node needs, plus SSM so nodes are reachable without SSH keys. */
 export const NODE_MANAGED_POLICIES = [
@@ -60,7 +60,7 @@ export function cluster(
   parent: pulumi.Resource,
 ): Cluster {
   const { config, environment } = args;
-  const protect = environmentPolicy(environment).protect;
+  const protect = environmentProtection(environment).protect;
 
   const serviceRole = new aws.iam.Role(
     `${name}-control-plane`,

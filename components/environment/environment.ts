@@ -3,19 +3,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { AmsSecrets } from "../../config/load";
 import { AmsConfig, Strategy } from "../../config/types";
 import { clusterAddons } from "./addons";
-import { AmsAppConfig } from "./appConfig";
-import { AmsAppSecrets } from "./appSecrets";
+import { AppSecrets } from "./appSecrets";
+import { AppSettings } from "./appSettings";
 import { cluster } from "./cluster";
 import { environmentKey } from "./encryptionKey";
-import { AmsFeatureFlags, FlagServiceSummary } from "./featureFlags/amsFeatureFlags";
+import { FeatureFlags, FlagServiceSummary } from "./featureFlags/featureFlags";
 import { FlagState, PreviousFlagStates } from "../../release/outputs";
-import { AmsNamespace } from "./namespace";
+import { Namespace } from "./namespace";
 import { network } from "./network";
-import { albName, publicEntry } from "./publicEntry";
+import { publicEntry } from "./publicEntry";
+import { albName, clusterName } from "../names";
 import { awsProvider } from "./providers";
 import { ImageName } from "./registry/repositories";
 import { releaseAlarms } from "./monitoring/releaseAlarms";
-import { statefulServices } from "./stateful";
+import { dataStores } from "./data/dataStores";
+import { environmentMonitoring } from "./monitoring/monitoring";
+import { imageRegistry } from "./registry/registry";
+import { workloadAccess } from "./workloads/workloadAccess";
 
 export interface AmsEnvironmentArgs {
   /** The validated stack config; every size, version and switch of the environment comes from it. */
@@ -26,11 +30,6 @@ export interface AmsEnvironmentArgs {
   readonly retiringStrategy?: Strategy;
   /** Flag states the stack's previous update recorded (its `featureFlags` output). */
   readonly previousFeatureFlags: PreviousFlagStates;
-}
-
-/** The EKS cluster's name: fixed per environment, so IAM scoping and subnet tags can name it up front. */
-export function clusterName(environment: string): string {
-  return `ams-${environment}`;
 }
 
 /**
@@ -54,7 +53,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
   readonly parameterPath: string;
   readonly appSecretArn: pulumi.Output<string>;
   /** Endpoints, queue URLs, registry, roles, alarms: what the workloads and operators need. */
-  readonly stateful: Record<string, pulumi.Input<unknown>>;
+  readonly locations: Record<string, pulumi.Input<unknown>>;
   /** Alarms a traffic switch is judged by (API 5xx rate, p95 latency, unhealthy targets, queue backlog). */
   readonly cutoverAlarmNames: readonly string[];
   /** The Kubernetes provider of the environment's cluster. */
@@ -91,11 +90,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
     );
     const kubernetes = { parent: this, providers: { kubernetes: eks.provider } };
 
-    const namespace = new AmsNamespace(
-      `${name}-namespace`,
-      { environment, sizing: config.sizing },
-      kubernetes,
-    );
+    const namespace = new Namespace(`${name}-namespace`, { environment, sizing: config.sizing }, kubernetes);
     const addons = clusterAddons(
       `${name}-addons`,
       {
@@ -116,7 +111,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       { environment, entry: config.publicEntry, namespace: namespace.name },
       { parent: this, provider: eks.provider, dependsOn: [addons.loadBalancerController] },
     );
-    const featureFlags = new AmsFeatureFlags(
+    const featureFlags = new FeatureFlags(
       `${name}-flags`,
       {
         config,
@@ -134,12 +129,14 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       { parent: this },
     );
     // The app secret carries the Unleash client token to the pods (key FEATURE_FLAG_SDK_KEY).
-    const appSecrets = new AmsAppSecrets(
+    const appSecrets = new AppSecrets(
       `${name}-secrets`,
       { environment, featureFlagSdkKey: featureFlags.clientToken },
       { parent: this },
     );
-    const stateful = statefulServices(
+    // The data stores, registry, workload access and monitoring keep the logical names they were created
+    // under (`ams-data-…`), so splitting them apart renamed nothing in a stack's state.
+    const stores = dataStores(
       `${name}-data`,
       {
         config,
@@ -147,7 +144,17 @@ export class AmsEnvironment extends pulumi.ComponentResource {
         privateSubnetIds: net.privateSubnetIds,
         zones: net.privateZones,
         clientSecurityGroupId: eks.nodeSecurityGroupId,
-        key,
+        keyArn: key.arn,
+      },
+      this,
+    );
+    const registry = imageRegistry(`${name}-data`, { config, keyArn: key.arn }, this);
+    const access = workloadAccess(
+      `${name}-data`,
+      {
+        config,
+        stores,
+        keyArn: key.arn,
         namespace: namespace.name,
         provider: eks.provider,
         oidc: { providerArn: eks.oidcProviderArn, issuer: eks.oidcIssuer },
@@ -157,12 +164,13 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       },
       this,
     );
-    const appConfig = new AmsAppConfig(
+    const monitoring = environmentMonitoring(`${name}-data`, { config, stores, keyId: key.id }, this);
+    const appSettings = new AppSettings(
       `${name}-config`,
       {
         config,
         namespace: namespace.name,
-        properties: { ...stateful.properties, ...featureFlags.properties },
+        properties: { ...stores.properties, ...featureFlags.properties },
       },
       kubernetes,
     );
@@ -173,18 +181,24 @@ export class AmsEnvironment extends pulumi.ComponentResource {
         albName: albName(environment),
         publicEntry: entry,
         thresholds: config.monitoring.thresholds,
-        topicArn: stateful.alarmTopicArn,
+        topicArn: monitoring.alarmTopicArn,
       },
       this,
     );
     const switchAlarmNames = Object.values(switchAlarms);
-    this.cutoverAlarmNames = [...switchAlarmNames, ...stateful.backlogAlarmNames];
-    this.stateful = { ...stateful.outputs, alarmNames: [...stateful.alarmNames, ...switchAlarmNames] };
+    this.cutoverAlarmNames = [...switchAlarmNames, ...monitoring.backlogAlarmNames];
+    this.locations = {
+      ...stores.outputs,
+      ...registry.outputs,
+      ...access.outputs,
+      ...monitoring.outputs,
+      alarmNames: [...monitoring.alarmNames, ...switchAlarmNames],
+    };
     this.kubernetesProvider = eks.provider;
-    this.repositoryUrls = stateful.repositoryUrls;
+    this.repositoryUrls = registry.repositoryUrls;
     this.workloadPrerequisites = [
-      ...stateful.workloadPrerequisites,
-      appConfig,
+      ...access.workloadPrerequisites,
+      appSettings,
       ...(addons.argoRollouts ? [addons.argoRollouts] : []),
     ];
 
@@ -199,8 +213,8 @@ export class AmsEnvironment extends pulumi.ComponentResource {
     this.vpcId = net.vpcId;
     this.publicSubnetIds = net.publicSubnetIds;
     this.privateSubnetIds = net.privateSubnetIds;
-    this.sharedConfigMap = appConfig.configMapName;
-    this.parameterPath = appConfig.parameterPath;
+    this.sharedConfigMap = appSettings.configMapName;
+    this.parameterPath = appSettings.parameterPath;
     this.appSecretArn = appSecrets.secretArn;
     this.registerOutputs({
       clusterName: this.clusterName,

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Color, EnvironmentName } from "../../../config/types";
 import { amsLabels } from "../../labels";
+import { consumerSwitchName, CONSUMER_SWITCH_READER, workloadName } from "../../names";
 
 /**
  * The blue-green worker's consume switch: one ConfigMap per color, whose value the running worker follows
@@ -15,10 +16,6 @@ export const CONSUMER_SWITCH_ENV = "AMS_CONSUMER_SWITCH";
 /** The property in that ConfigMap: `"true"` consume, `"false"` stop the queue listeners. */
 export const CONSUMER_SWITCH_KEY = "ams.queue.consumers.enabled";
 
-export function consumerSwitchName(color: Color): string {
-  return `ams-worker-switch-${color}`;
-}
-
 export function consumerSwitch(
   name: string,
   args: { environment: EnvironmentName; namespace: pulumi.Input<string>; color: Color; consuming: boolean },
@@ -31,7 +28,7 @@ export function consumerSwitch(
         name: consumerSwitchName(args.color),
         namespace: args.namespace,
         labels: amsLabels({
-          name: "ams-worker",
+          name: workloadName("worker"),
           instance: `ams-worker-${args.color}`,
           component: "consumer-switch",
           color: args.color,
@@ -64,15 +61,15 @@ export function consumerSwitchReader(
 ): k8s.rbac.v1.RoleBinding {
   const frozen = (...fields: string[]) => (args.frozen ? { ignoreChanges: ["metadata", ...fields] } : {});
   const labels = amsLabels({
-    name: "ams-worker",
-    instance: "ams-worker-switch-reader",
+    name: workloadName("worker"),
+    instance: CONSUMER_SWITCH_READER,
     component: "consumer-switch",
     environment: args.environment,
   });
   const role = new k8s.rbac.v1.Role(
     name,
     {
-      metadata: { name: "ams-worker-switch-reader", namespace: args.namespace, labels },
+      metadata: { name: CONSUMER_SWITCH_READER, namespace: args.namespace, labels },
       rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
     },
     { ...opts, ...frozen("rules") },
@@ -80,8 +77,8 @@ export function consumerSwitchReader(
   return new k8s.rbac.v1.RoleBinding(
     name,
     {
-      metadata: { name: "ams-worker-switch-reader", namespace: args.namespace, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "ams-worker-switch-reader" },
+      metadata: { name: CONSUMER_SWITCH_READER, namespace: args.namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: CONSUMER_SWITCH_READER },
       subjects: [{ kind: "ServiceAccount", name: args.serviceAccountName, namespace: args.namespace }],
     },
     { ...opts, ...frozen("roleRef", "subjects"), dependsOn: [role] },

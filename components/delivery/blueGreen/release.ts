@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Color, COLORS, SERVICES } from "../../../config/types";
-import { SHARED_CONFIG_MAP } from "../../environment/appSettings";
-import { namespaceName } from "../../environment/policy";
-import { serviceAccountName } from "../../environment/workloads/identity";
+import { namespaceName, serviceAccountName, SHARED_CONFIG_MAP, workloadName } from "../../names";
 import { consumerSwitches } from "./routing";
 import { BlueGreenService } from "./service";
 import { consumerSwitchReader } from "./consumerSwitch";
@@ -47,7 +45,7 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
           environment: config.environment,
           color,
           version,
-          repositoryUrl: args.repositoryUrls["ams-migrations"],
+          repositoryUrl: args.repositoryUrls[workloadName("migrations")],
           command: config.delivery.migrationCommand,
           namespace: args.namespace,
           configMapName: SHARED_CONFIG_MAP,
@@ -64,7 +62,7 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
       release,
       transition: args.transition,
       idleColorPolicy: config.release.idleColorPolicy,
-      repositoryUrl: args.repositoryUrls[`ams-${service}`],
+      repositoryUrl: args.repositoryUrls[workloadName(service)],
       sizing: config.sizing[service],
       serviceAccountName: serviceAccountName(service),
       configMapName: SHARED_CONFIG_MAP,

@@ -12,6 +12,7 @@ import { actionBackend, publicRoute, RouteRule } from "../core/publicRoute";
 import { sharedObjectAliases } from "../core/sharedObjects";
 import { HTTP_PORT, httpService, READINESS_PATH, selectorLabels } from "../core/workload";
 import { consumerSwitch } from "./consumerSwitch";
+import { colorWorkloadName, previewServiceName, workloadName } from "../../names";
 
 /**
  * What a flip changes — the only objects whose declaration depends on which color is active:
@@ -25,11 +26,6 @@ import { consumerSwitch } from "./consumerSwitch";
  * color's own Service has a fixed selector, so the ALB's targets never move between colors.
  */
 
-/** The per-color Service the ALB targets (fixed selector: its targets never move between colors). */
-export function colorServiceName(service: string, color: Color): string {
-  return `ams-${service}-${color}`;
-}
-
 /**
  * The weighted forward action of the public route: both colors' target groups, active `100 − preview`,
  * idle `preview`. A flip rewrites only these weights; targets stay registered, so no pod is ever
@@ -40,7 +36,7 @@ export function weightedForwardAction(service: string, weights: Readonly<Record<
     type: "forward",
     forwardConfig: {
       targetGroups: (["blue", "green"] as const).map((color) => ({
-        serviceName: colorServiceName(service, color),
+        serviceName: colorWorkloadName(service, color),
         servicePort: String(HTTP_PORT),
         weight: weights[color],
       })),
@@ -55,7 +51,7 @@ export function previewAction(service: string, idle: Color): string {
     type: "forward",
     forwardConfig: {
       targetGroups: [
-        { serviceName: colorServiceName(service, idle), servicePort: String(HTTP_PORT), weight: 100 },
+        { serviceName: colorWorkloadName(service, idle), servicePort: String(HTTP_PORT), weight: 100 },
       ],
     },
   });
@@ -147,10 +143,10 @@ export function apiRouting(
       },
       { ...opts, ...options },
     );
-  const stable = routingService(`${name}-stable`, `ams-${service}`, release.activeColor, {
+  const stable = routingService(`${name}-stable`, workloadName(service), release.activeColor, {
     aliases: sharedObjectAliases("apiService", "blueGreen", args.releaseName),
   });
-  const preview = routingService(`${name}-preview`, `ams-${service}-preview`, release.idleColor);
+  const preview = routingService(`${name}-preview`, previewServiceName(service), release.idleColor);
   const weighted = `${service}-weighted`;
   const previewed = `${service}-preview`;
   // A host-based preview route carries its own host; the header-based one shares the API host.

@@ -13,8 +13,9 @@ import { smokeJob } from "../core/gates";
 import { publicRouteAnnotations } from "../core/publicRoute";
 import { BLUE_GREEN_SERVICE_TYPE } from "../core/sharedObjects";
 import { ReleaseTransition } from "../core/transition";
-import { consumerSwitchName, CONSUMER_SWITCH_ENV } from "./consumerSwitch";
-import { apiRouting, colorServiceName, PublicRoute } from "./routing";
+import { CONSUMER_SWITCH_ENV } from "./consumerSwitch";
+import { colorWorkloadName, consumerSwitchName } from "../../names";
+import { apiRouting, PublicRoute } from "./routing";
 import {
   CAPACITY_TIMEOUTS,
   deploymentCapacityGate,
@@ -147,7 +148,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
         // Constant per color: which switch this color's workers read, never whether they consume.
         env: args.publicRoute ? {} : { [CONSUMER_SWITCH_ENV]: consumerSwitchName(color) },
       };
-      const deploymentName = `ams-${args.service}-${color}`;
+      const deploymentName = colorWorkloadName(args.service, color);
       const floor = floorOf(color);
       const migration = args.migrations[color];
       // Objects that outlive a version (autoscaler, disruption budget) carry no version label.
@@ -222,7 +223,7 @@ export class BlueGreenService extends pulumi.ComponentResource {
     const colorService = (color: Color) =>
       this.service(
         `${name}-${color}`,
-        colorServiceName(args.service, color),
+        colorWorkloadName(args.service, color),
         selectorLabels(args.service, color),
         args,
         publicRouteAnnotations(route.entry),

@@ -1,5 +1,5 @@
 import { CanaryConfig, EnvironmentName } from "../../../config/types";
-import { namespaceName } from "../../environment/policy";
+import { namespaceName } from "../../names";
 
 /**
  * How the AWS Load Balancer Controller names the target group of a Service:

@@ -19,8 +19,11 @@ import {
   strategySelector,
   workloadLabels,
 } from "../core/workload";
+import { canaryServiceName, workloadName } from "../../names";
 
 const ROLLOUT = { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout" };
+/** The AnalysisTemplate the api's Rollout runs from its first traffic step on. */
+const CANARY_ANALYSIS = `${canaryServiceName("api", "canary")}-health`;
 
 /**
  * Pulumi does not await an Ingress whose ALB action Argo Rollouts writes. Pulumi's Ingress await waits for
@@ -84,16 +87,16 @@ export class CanaryRelease extends pulumi.ComponentResource {
       {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "AnalysisTemplate",
-        metadata: { name: "ams-api-canary-health", namespace: args.namespace, labels: labels("api") },
-        spec: { metrics: canaryMetrics(environment, "ams-api-canary", config.canary) },
+        metadata: { name: CANARY_ANALYSIS, namespace: args.namespace, labels: labels("api") },
+        spec: { metrics: canaryMetrics(environment, canaryServiceName("api", "canary"), config.canary) },
       },
       { parent: this, ...frozen, dependsOn: retiring ? [] : args.prerequisites },
     );
-    const stable = service(`${name}-api-stable`, "ams-api-stable");
-    const canary = service(`${name}-api-canary`, "ams-api-canary");
+    const stable = service(`${name}-api-stable`, canaryServiceName("api", "stable"));
+    const canary = service(`${name}-api-canary`, canaryServiceName("api", "canary"));
     const routing: pulumi.Resource[] = [];
     if (!retiring) {
-      const root = service(`${name}-api-root`, "ams-api", {
+      const root = service(`${name}-api-root`, workloadName("api"), {
         aliases: sharedObjectAliases("apiService", "canary", name),
       });
       routing.push(root, stable, canary);
@@ -109,7 +112,7 @@ export class CanaryRelease extends pulumi.ComponentResource {
       namespace: args.namespace,
       entry: config.publicEntry,
       // Argo Rollouts owns the action named after the root Service: it holds the stable/canary weights.
-      rules: [{ host: config.publicEntry.apiHost, backends: [actionBackend("ams-api")] }],
+      rules: [{ host: config.publicEntry.apiHost, backends: [actionBackend(workloadName("api"))] }],
       annotations: ARGO_MANAGED_INGRESS,
     };
     const ingressOptions = { parent: this, aliases: sharedObjectAliases("apiIngress", "canary", name) };
@@ -119,15 +122,21 @@ export class CanaryRelease extends pulumi.ComponentResource {
         : publicRoute(`${name}-api-public`, ingressArgs, { ...ingressOptions, dependsOn: routing });
 
     for (const svc of SERVICES) {
-      const rolloutName = `ams-${svc}`;
+      const rolloutName = workloadName(svc);
       const steps = canarySteps(config.canary);
       const strategy =
         svc === "api"
           ? {
-              canaryService: "ams-api-canary",
-              stableService: "ams-api-stable",
-              trafficRouting: { alb: { ingress: "ams-api", rootService: "ams-api", servicePort: HTTP_PORT } },
-              analysis: { templates: [{ templateName: "ams-api-canary-health" }], startingStep: 1 },
+              canaryService: canaryServiceName("api", "canary"),
+              stableService: canaryServiceName("api", "stable"),
+              trafficRouting: {
+                alb: {
+                  ingress: workloadName("api"),
+                  rootService: workloadName("api"),
+                  servicePort: HTTP_PORT,
+                },
+              },
+              analysis: { templates: [{ templateName: CANARY_ANALYSIS }], startingStep: 1 },
               steps,
             }
           : { steps };

@@ -5,6 +5,7 @@ import { dnsLabel } from "../../kubernetesNames";
 import { amsLabels } from "../../labels";
 import { withDataStoreAccess } from "./dataStoreAccess";
 import { HTTP_PORT, READINESS_PATH, WORKLOAD_SECRETS } from "./workload";
+import { smokeJobPrefix, workloadName } from "../../names";
 
 /** The smoke test: each path must answer 2xx (with retries while the pods warm up), else exit non-zero. */
 export function smokeScript(
@@ -89,7 +90,7 @@ export function migrationJob(
 ): k8s.batch.v1.Job {
   const scope = args.color ? `-${args.color}` : "";
   const labels = amsLabels({
-    name: "ams-migrations",
+    name: workloadName("migrations"),
     instance: `ams-migrate${scope}`,
     component: "migration",
     version: args.version,
@@ -155,10 +156,9 @@ export function smokeJob(
   },
   opts: pulumi.CustomResourceOptions,
 ): k8s.batch.v1.Job {
-  const scope = args.color ? `-${args.color}` : "";
   const labels = amsLabels({
-    name: `ams-${args.service}-smoke`,
-    instance: `ams-${args.service}-smoke${scope}`,
+    name: smokeJobPrefix(args.service),
+    instance: smokeJobPrefix(args.service, args.color),
     component: "smoke-test",
     version: args.version,
     color: args.color,
@@ -169,7 +169,7 @@ export function smokeJob(
     name,
     {
       metadata: {
-        name: dnsLabel(`ams-${args.service}-smoke${scope}`, args.version),
+        name: dnsLabel(smokeJobPrefix(args.service, args.color), args.version),
         namespace: args.namespace,
         labels,
         annotations: { ...GATE_JOB_ANNOTATIONS },

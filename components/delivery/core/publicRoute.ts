@@ -1,11 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentName, PublicEntryConfig, ServiceName } from "../../../config/types";
-import {
-  ingressGroup,
-  routeListenerAnnotations,
-  targetGroupAnnotations,
-} from "../../environment/publicEntry";
+import { routeListenerAnnotations, targetGroupAnnotations } from "../../environment/publicEntry";
+import { ingressGroup, workloadName } from "../../names";
 import { workloadLabels } from "./workload";
 
 /** Where a rule sends a request: a Service and port, or (`port: { name: "use-annotation" }`) a named action. */
@@ -72,7 +69,7 @@ export function publicRoute(
     name,
     {
       metadata: {
-        name: `ams-${args.service}`,
+        name: workloadName(args.service),
         namespace: args.namespace,
         // No version label: a route changes only when traffic moves.
         labels: workloadLabels({ service: args.service, environment: args.environment }),

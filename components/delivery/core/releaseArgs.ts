@@ -2,9 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AmsConfig, ServiceName } from "../../../config/types";
 import { ReleaseState } from "../../../release/state";
-import { SHARED_CONFIG_MAP } from "../../environment/appSettings";
+import { serviceAccountName, SHARED_CONFIG_MAP, workloadName } from "../../names";
 import { ImageName } from "../../environment/registry/repositories";
-import { serviceAccountName } from "../../environment/workloads/identity";
 import { migrationJob } from "./gates";
 import { sharedObjectAliases } from "./sharedObjects";
 import { ReleaseTransition } from "./transition";
@@ -40,7 +39,7 @@ export function workloadSpec(
   return {
     service,
     environment: args.config.environment,
-    repositoryUrl: args.repositoryUrls[`ams-${service}`],
+    repositoryUrl: args.repositoryUrls[workloadName(service)],
     version: args.release.activeVersion,
     sizing: args.config.sizing[service],
     serviceAccountName: serviceAccountName(service),
@@ -65,7 +64,7 @@ export function releaseMigration(
     {
       environment: args.config.environment,
       version: args.release.activeVersion,
-      repositoryUrl: args.repositoryUrls["ams-migrations"],
+      repositoryUrl: args.repositoryUrls[workloadName("migrations")],
       command: args.config.delivery.migrationCommand,
       namespace: args.namespace,
       configMapName: SHARED_CONFIG_MAP,

@@ -1,8 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Color, EnvironmentName, ServiceName, ServiceSizing } from "../../../config/types";
-import { SHUTDOWN_PHASE_SECONDS, parameterPath } from "../../environment/appSettings";
-import { serviceParameterPath } from "../../environment/workloads/identity";
+import { SHUTDOWN_PHASE_SECONDS } from "../../environment/appSettings";
+import {
+  APP_SECRET,
+  colorWorkloadName,
+  parameterPath,
+  serviceParameterPath,
+  workloadName,
+} from "../../names";
 import { SERVICE_SECRETS } from "../../environment/workloads/serviceSecrets";
 import { amsLabels } from "../../labels";
 import { withDataStoreAccess } from "./dataStoreAccess";
@@ -14,8 +20,6 @@ export const LIVENESS_PATH = "/actuator/health/liveness";
 
 /** The Kubernetes Secrets External Secrets syncs for every AMS pod (see components/environment/stateful.ts). */
 export const WORKLOAD_SECRETS = SERVICE_SECRETS;
-/** The app's own secret (the Unleash client token, FEATURE_FLAG_SDK_KEY): services only, not gate Jobs. */
-export const APP_SECRET = "ams-app";
 
 /** Everything a pod template needs; shared by every release strategy, so no strategy has its own copy. */
 export interface WorkloadSpec {
@@ -40,8 +44,8 @@ export function workloadLabels(
   spec: Pick<WorkloadSpec, "service" | "environment" | "color"> & { version?: string },
 ): Record<string, string> {
   return amsLabels({
-    name: `ams-${spec.service}`,
-    instance: spec.color ? `ams-${spec.service}-${spec.color}` : `ams-${spec.service}`,
+    name: workloadName(spec.service),
+    instance: spec.color ? colorWorkloadName(spec.service, spec.color) : workloadName(spec.service),
     component: spec.service,
     version: spec.version,
     color: spec.color,
@@ -50,7 +54,7 @@ export function workloadLabels(
 }
 
 export function selectorLabels(service: ServiceName, color?: Color): Record<string, string> {
-  return { "app.kubernetes.io/name": `ams-${service}`, ...(color ? { "ams.io/color": color } : {}) };
+  return { "app.kubernetes.io/name": workloadName(service), ...(color ? { "ams.io/color": color } : {}) };
 }
 
 /**
@@ -61,7 +65,7 @@ export function selectorLabels(service: ServiceName, color?: Color): Record<stri
  * stays `selectorLabels` (a Deployment's selector is immutable).
  */
 export function strategySelector(service: ServiceName): Record<string, string> {
-  return { ...selectorLabels(service), "app.kubernetes.io/instance": `ams-${service}` };
+  return { ...selectorLabels(service), "app.kubernetes.io/instance": workloadName(service) };
 }
 
 /**
@@ -188,7 +192,7 @@ export function podTemplate(spec: WorkloadSpec): k8s.types.input.core.v1.PodTemp
             { secretRef: { name: APP_SECRET } },
           ],
           env: Object.entries({
-            SPRING_APPLICATION_NAME: `ams-${spec.service}`,
+            SPRING_APPLICATION_NAME: workloadName(spec.service),
             SPRING_CONFIG_IMPORT:
               `aws-parameterstore:${parameterPath(spec.environment)},` +
               `optional:aws-parameterstore:${serviceParameterPath(spec.environment, spec.service)}`,

@@ -18,6 +18,7 @@ import {
   strategySelector,
   workloadLabels,
 } from "../core/workload";
+import { workloadName } from "../../names";
 
 /**
  * Rolling release (v1.0): one Deployment per service, updated in place with `maxUnavailable: 0` (a new pod
@@ -42,7 +43,7 @@ export class RollingRelease extends pulumi.ComponentResource {
 
     for (const service of SERVICES) {
       const spec = workloadSpec(args, service);
-      const deploymentName = `ams-${service}`;
+      const deploymentName = workloadName(service);
       const floor = config.sizing[service].minReplicas;
       const scaling = retiring
         ? undefined
@@ -98,7 +99,7 @@ export class RollingRelease extends pulumi.ComponentResource {
       const svc = httpService(
         `${name}-${service}`,
         {
-          serviceName: `ams-${service}`,
+          serviceName: workloadName(service),
           service,
           environment: config.environment,
           namespace: args.namespace,
@@ -132,7 +133,7 @@ export class RollingRelease extends pulumi.ComponentResource {
           rules: [
             {
               host: config.publicEntry.apiHost,
-              backends: [{ service: `ams-${service}`, port: { number: HTTP_PORT } }],
+              backends: [{ service: workloadName(service), port: { number: HTTP_PORT } }],
             },
           ],
         },

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { EnvironmentName } from "../../../config/types";
 import { amsLabels, awsTags } from "../../labels";
-import { appSecretPrefix } from "../appSecrets";
+import { appSecretPrefix, workloadName } from "../../names";
 import { SyncedSecret } from "../workloads/externalSecrets";
 import { DOCUMENTDB_PORT } from "./documentDb";
 import { DATABASE_NAME, POSTGRES_PORT } from "./postgres";
@@ -160,7 +160,7 @@ function bootstrapJob(
   },
   opts: pulumi.CustomResourceOptions,
 ): k8s.batch.v1.Job {
-  const instance = `ams-${args.store}-users`;
+  const instance = workloadName(`${args.store}-users`);
   const labels = amsLabels({
     name: "ams-database-users",
     instance,

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PostgresConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { StoreContext, storeSecurityGroup, zoneOf } from "./storeNetwork";
+import { dataStoreIdentifier } from "../../names";
 
 export const POSTGRES_PORT = 5432;
 export const DATABASE_NAME = "ams";
@@ -49,7 +50,7 @@ export function postgres(
   ctx: StoreContext,
   parent: pulumi.Resource,
 ): Postgres {
-  const identifier = `ams-${ctx.environment}-postgres`;
+  const identifier = dataStoreIdentifier(ctx.environment, "postgres");
   const subnetGroup = new aws.rds.SubnetGroup(
     name,
     {

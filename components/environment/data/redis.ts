@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { RedisConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { StoreContext, storeSecurityGroup } from "./storeNetwork";
+import { appSecretPrefix, dataStoreIdentifier } from "../../names";
 
 export const REDIS_PORT = 6379;
 
@@ -27,7 +28,7 @@ export function redis(
   ctx: StoreContext & { secretRecoveryWindowDays: number },
   parent: pulumi.Resource,
 ): Redis {
-  const groupId = `ams-${ctx.environment}-redis`;
+  const groupId = dataStoreIdentifier(ctx.environment, "redis");
   const subnetGroup = new aws.elasticache.SubnetGroup(
     name,
     {
@@ -52,7 +53,7 @@ export function redis(
   const secret = new aws.secretsmanager.Secret(
     `${name}-auth`,
     {
-      name: `ams/${ctx.environment}/redis`,
+      name: `${appSecretPrefix(ctx.environment)}redis`,
       description: `AMS ${ctx.environment}: cache AUTH token`,
       recoveryWindowInDays: ctx.secretRecoveryWindowDays,
       tags: awsTags("data"),

@@ -6,11 +6,11 @@ import { EnvironmentName } from "../../../config/types";
 import { amsLabels, awsTags } from "../../labels";
 import { PinnedChart } from "../addons/charts";
 import { helmRelease } from "../addons/helmRelease";
-import { appSecretPrefix } from "../appSecrets";
+import { appSecretPrefix, dataStoreIdentifier, ingressGroup } from "../../names";
 import { postgresFamily, POSTGRES_PORT } from "../data/postgres";
 import { storeSecurityGroup } from "../data/storeNetwork";
-import { environmentPolicy } from "../policy";
-import { ingressGroup, SSL_POLICY } from "../publicEntry";
+import { environmentProtection } from "../protection";
+import { SSL_POLICY } from "../publicEntry";
 import { externalSecrets } from "../workloads/externalSecrets";
 
 /**
@@ -88,7 +88,7 @@ export function selfHostedUnleash(
   parent: pulumi.Resource,
 ): SelfHostedUnleash {
   const { environment } = args;
-  const policy = environmentPolicy(environment);
+  const policy = environmentProtection(environment);
   const labels = amsLabels({ name: "unleash", instance: "unleash", component: "feature-flags", environment });
 
   // Unleash validates init tokens as `<project>:<environment>.<secret>`; `*:*` is an admin token.
@@ -319,8 +319,8 @@ function unleashDatabase(
   parent: pulumi.Resource,
 ): aws.rds.Instance {
   const { environment } = args;
-  const protect = environmentPolicy(environment).protect;
-  const identifier = `ams-${environment}-unleash`;
+  const protect = environmentProtection(environment).protect;
+  const identifier = dataStoreIdentifier(environment, "unleash");
   const subnets = new aws.rds.SubnetGroup(
     name,
     {

@@ -4,11 +4,12 @@ import { FlagState, PreviousFlagStates } from "../../../release/outputs";
 import { exposureGuardOf, impressionDataOf } from "./exposureGuard";
 import { selfHostedUnleash, UNLEASH_CHART, UNLEASH_IMAGE, UnleashHosting } from "./selfHostedUnleash";
 import { UnleashClientToken, UnleashFeatureFlag } from "./unleashResources";
+import { environmentResourceName } from "../../names";
 
 /** AMS flags live in Unleash's default project. */
 export const UNLEASH_PROJECT = "default";
 
-export interface AmsFeatureFlagsArgs extends UnleashHosting {
+export interface FeatureFlagsArgs extends UnleashHosting {
   /** The validated stack config: `featureFlags` above all, plus the environment, region and certificate. */
   readonly config: AmsConfig;
   /** Flag states the previous update recorded (stack outputs); the prod exposure guard input. */
@@ -36,7 +37,7 @@ export interface FlagServiceSummary {
  * flags the stack declares, and the client token the pods use. A flag change is then a config change that
  * `pulumi preview` and `npm run plan -- --compare` show, and that the prod exposure guard judges.
  */
-export class AmsFeatureFlags extends pulumi.ComponentResource {
+export class FeatureFlags extends pulumi.ComponentResource {
   readonly service: FlagServiceSummary;
   /** Every flag's state as Unleash has it after the update, by name (stack output `featureFlags`). */
   readonly states: pulumi.Output<Record<string, FlagState>>;
@@ -45,7 +46,7 @@ export class AmsFeatureFlags extends pulumi.ComponentResource {
   /** Spring properties for Parameter Store: where the SDK finds Unleash. */
   readonly properties: Record<string, pulumi.Input<string>>;
 
-  constructor(name: string, args: AmsFeatureFlagsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: FeatureFlagsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:environment:FeatureFlags", name, {}, opts);
     const { config } = args;
     const flags = config.featureFlags;
@@ -140,7 +141,7 @@ export class AmsFeatureFlags extends pulumi.ComponentResource {
         ...admin,
         project: UNLEASH_PROJECT,
         environment: flags.unleashEnvironment,
-        tokenName: `ams-${environment}-backend`,
+        tokenName: environmentResourceName(environment, "backend"),
       },
       afterUnleash,
     );

@@ -1,7 +1,7 @@
 import { EnvironmentName } from "../../config/types";
 
 /** Safety settings that follow from the environment alone, so no stack can forget one. */
-export interface EnvironmentPolicy {
+export interface EnvironmentProtection {
   /**
    * Pulumi `protect`, deletion protection and final snapshots on everything whose loss would lose data or
    * take the environment down. Staging keeps them like prod: it is the rehearsal of prod's changes, and a
@@ -12,14 +12,9 @@ export interface EnvironmentPolicy {
   readonly secretRecoveryWindowDays: number;
 }
 
-export function environmentPolicy(environment: EnvironmentName): EnvironmentPolicy {
+export function environmentProtection(environment: EnvironmentName): EnvironmentProtection {
   return {
     protect: environment !== "dev",
     secretRecoveryWindowDays: environment === "prod" ? 30 : 7,
   };
-}
-
-/** Kubernetes namespace of an environment: the seed's "own namespace per environment". */
-export function namespaceName(environment: EnvironmentName): string {
-  return `ams-${environment}`;
 }
