@@ -11,20 +11,18 @@ import {
 } from "../policy/packConfig";
 import { EXIT } from "./cli/exitCodes";
 import { Output, runMain } from "./cli/main";
-import { renderConfigReference, withConfigReference } from "./configReference";
+import { CONFIG_REFERENCE_DOC, renderConfigReference, withConfigReference } from "./configReference";
 
 /**
- * `npm run docs`: regenerates what is derived from a declaration — the README's config reference from
+ * `npm run docs`: regenerates what is derived from a declaration — the config reference from
  * Pulumi.yaml, and the policy pack's per-environment config files from the policy list.
  */
 async function docs(_argv: readonly string[], out: Output): Promise<number> {
-  const readmePath = path.join(PROJECT_DIR, "README.md");
-  const readme = fs.readFileSync(readmePath, "utf8");
-  const updated = await withConfigReference(readme, renderConfigReference(loadProject()), readmePath);
-  fs.writeFileSync(readmePath, updated);
-  out.stdout(
-    `${updated === readme ? "README config reference is up to date." : "README config reference updated."}\n`,
-  );
+  const referencePath = path.join(PROJECT_DIR, CONFIG_REFERENCE_DOC);
+  const reference = fs.readFileSync(referencePath, "utf8");
+  const updated = await withConfigReference(reference, renderConfigReference(loadProject()), referencePath);
+  fs.writeFileSync(referencePath, updated);
+  out.stdout(`${CONFIG_REFERENCE_DOC} ${updated === reference ? "is up to date" : "updated"}.\n`);
   for (const environment of configEnvironments(amsPolicies)) {
     const file = path.join(PROJECT_DIR, "policy", packConfigFileName(environment));
     const text = renderPackConfig(packConfigFor(amsPolicies, environment));

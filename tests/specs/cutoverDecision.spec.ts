@@ -717,7 +717,7 @@ describe("cut-over: the orchestrator with in-memory adapters and a fake clock", 
     [
       "the checkout has local changes",
       { localChanges: ["Pulumi.prod.yaml", "components/delivery/blueGreen/routing.ts"] },
-      /uncommitted changes \(Pulumi\.prod\.yaml, components\/delivery\/traffic\.ts\): the flip would deploy them/,
+      /uncommitted changes \(Pulumi\.prod\.yaml, components\/delivery\/blueGreen\/routing\.ts\): the flip would deploy them/,
     ],
     [
       "the checkout is ahead of what prod runs (main after the release tag)",

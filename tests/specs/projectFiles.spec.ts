@@ -6,7 +6,11 @@ import { parseAmsConfig } from "../../config/parse";
 import { RawConfig } from "../../config/rawConfig";
 import { projectValues } from "../../config/load";
 import { SECRET_CONFIG_KEYS } from "../../config/types";
-import { renderConfigReference, withConfigReference } from "../../tools/configReference";
+import {
+  CONFIG_REFERENCE_DOC,
+  renderConfigReference,
+  withConfigReference,
+} from "../../tools/configReference";
 import { loadProject, loadStackConfig } from "../../plan/projectFiles";
 import { PROJECT_DIR } from "../../tools/cli/project";
 import { buildProgramConfig } from "../../plan/stackConfig";
@@ -67,10 +71,13 @@ describe("project files", () => {
     });
   }
 
-  it("the README's config reference matches Pulumi.yaml (run `npm run docs` to refresh it)", async () => {
-    const readmePath = path.join(PROJECT_DIR, "README.md");
-    const readme = fs.readFileSync(readmePath, "utf8");
-    assert.equal(await withConfigReference(readme, renderConfigReference(project), readmePath), readme);
+  it("docs/configuration.md matches Pulumi.yaml (run `npm run docs` to refresh it)", async () => {
+    const referencePath = path.join(PROJECT_DIR, CONFIG_REFERENCE_DOC);
+    const reference = fs.readFileSync(referencePath, "utf8");
+    assert.equal(
+      await withConfigReference(reference, renderConfigReference(project), referencePath),
+      reference,
+    );
   });
 
   it("the README's two set-up commands are the ones .ci/run runs", () => {
