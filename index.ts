@@ -4,6 +4,7 @@ import { judgeAgainstLastUpdate } from "./components/delivery/guardRails";
 import { releaseByStrategy } from "./components/delivery/strategies";
 import { AmsEnvironment } from "./components/environment/environment";
 import { requireWorkloadBoundary } from "./components/environment/permissionsBoundary";
+import { RELEASE_COMPONENT_NAME } from "./components/names";
 import { releaseOutputs } from "./release/outputs";
 import { lastRecordedRelease } from "./release/previous";
 import { describeRelease } from "./release/state";
@@ -27,7 +28,7 @@ export = async () => {
     previousFeatureFlags: previous.featureFlags,
   });
   const deployed = releaseByStrategy(
-    "ams-release",
+    RELEASE_COMPONENT_NAME,
     {
       config,
       release,

@@ -154,3 +154,31 @@ export const APP_SECRET = "ams-app";
 
 /** The Ingress that owns the public ALB's load-balancer-level settings. */
 export const PUBLIC_INGRESS_NAME = "ams-public";
+
+/** The namespace's container defaults (LimitRange) and its ResourceQuota. */
+export const CONTAINER_DEFAULTS_NAME = "ams-container-defaults";
+export const NAMESPACE_QUOTA_NAME = "ams-quota";
+
+/** ConfigMap with the CA certificates of the stack's region that Aurora and DocumentDB certificates chain to. */
+export const RDS_CA_CONFIG_MAP = "ams-rds-ca";
+
+/** Kubernetes Secrets the database user bootstrap reads (the managed master secrets, which AWS rotates). */
+export const POSTGRES_ADMIN_SECRET = "ams-postgres-admin";
+export const DOCUMENTDB_ADMIN_SECRET = "ams-documentdb-admin";
+/** Kubernetes Secret the migration Job reads: FLYWAY_URL, FLYWAY_USER, FLYWAY_PASSWORD. */
+export const MIGRATOR_SECRET = "ams-postgres-migrator";
+
+/**
+ * The migration Job of a version (per color for blue-green: `ams-migrate-blue`); the Job itself is named by
+ * version too, so each version migrates once.
+ */
+export function migrationJobPrefix(color?: Color): string {
+  return `ams-migrate${color ? `-${color}` : ""}`;
+}
+
+/**
+ * The release component's logical name. Not a physical name, but fixed all the same: the aliases of the
+ * objects strategies share name it (components/delivery/core/sharedObjects.ts), so renaming it would
+ * replace them.
+ */
+export const RELEASE_COMPONENT_NAME = "ams-release";

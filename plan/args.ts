@@ -9,6 +9,8 @@ export interface PlanArgs {
   readonly stack: string;
   readonly overrides: ConfigOverride[];
   readonly compare: ConfigOverride[];
+  /** A plan saved with `--json` (another commit's) to compare this one with. */
+  readonly against: string | undefined;
   readonly json: boolean;
   readonly outDir: string | undefined;
   readonly help: boolean;
@@ -16,7 +18,7 @@ export interface PlanArgs {
   readonly policy: boolean;
 }
 
-export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>] [--set key=value]... [--json] [--out <dir>] [--compare key=value]...
+export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>] [--set key=value]... [--json] [--out <dir>] [--compare key=value]... [--against <plan.json>]
 
   --project <name>      ${Object.keys(PLAN_PROJECTS).join(" or ")}: the AMS program (default) or deployments/, its Pulumi Deployments
   --stack <name>        stack whose Pulumi.<name>.yaml drives the plan (default: dev; admin for --project deployments)
@@ -24,6 +26,8 @@ export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>]
   --json                print one JSON document instead of the tree
   --out <dir>           also write every Kubernetes object as a YAML manifest into <dir>
   --compare key=value   evaluate again with these values on top and print only what differs; repeatable
+  --against <plan.json> print only what differs from a plan saved with --json (e.g. on another commit), as the
+                        engine would pair resources (aliases included): a refactor that moves nothing shows none
   --policy              run the CrossGuard policy pack (policy/) over the plan; exit 1 on a mandatory violation
   --help                show this text`;
 
@@ -34,11 +38,12 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   let json = false;
   let policy = false;
   let outDir: string | undefined;
+  let against: string | undefined;
   const overrides: ConfigOverride[] = [];
   const compare: ConfigOverride[] = [];
   const help = helpRequested(argv);
   const known = {
-    valued: ["--project", "--stack", "--set", "--compare", "--out"],
+    valued: ["--project", "--stack", "--set", "--compare", "--out", "--against"],
     booleans: ["--json", "--policy", "--help", "-h"],
   };
   walkFlags(argv, USAGE, known, (flag, value) => {
@@ -66,6 +71,9 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
       case "--out":
         outDir = value;
         return;
+      case "--against":
+        against = value;
+        return;
       case "--policy":
         policy = true;
         return;
@@ -74,6 +82,9 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   if (policy && !PLAN_PROJECTS[project].policy) {
     throw new UsageError(`--policy runs the AMS policy pack; it does not apply to --project ${project}.`);
   }
+  if (against !== undefined && compare.length > 0) {
+    throw new UsageError("--against and --compare each name what to compare with; give one of them.");
+  }
   stack ??= PLAN_PROJECTS[project].defaultStack;
-  return { project, stack, overrides, compare, json, outDir, help, policy };
+  return { project, stack, overrides, compare, against, json, outDir, help, policy };
 }

@@ -48,6 +48,21 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
   if (args.outDir !== undefined) writeManifests(plan, args.outDir);
   if (args.policy) return reportPolicies(plan, args.json, out);
 
+  if (args.against !== undefined) {
+    const saved = readSavedPlan(args.against, plan);
+    const comparison = comparePlans(saved, plan);
+    out.stdout(
+      args.json
+        ? `${JSON.stringify(comparison, null, 2)}\n`
+        : renderComparisonText(
+            comparison,
+            saved,
+            plan,
+            `${args.against} vs this checkout (secret values are not compared: a saved plan keeps none)`,
+          ),
+    );
+    return EXIT.ok;
+  }
   if (args.compare.length > 0) {
     const variant = await runPlan({
       ...project,
@@ -83,6 +98,33 @@ async function reportPolicies(plan: Plan, json: boolean, out: Output): Promise<n
     );
   }
   return mandatory.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** A plan `--json` wrote, of the same project and stack; anything else is a usage error naming the file. */
+function readSavedPlan(file: string, current: Plan): Plan {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UsageError(`--against ${file}: not a readable JSON file (${(err as Error).message}).`);
+  }
+  const candidate = saved as Partial<Plan> | null;
+  if (
+    typeof candidate !== "object" ||
+    candidate === null ||
+    !Array.isArray(candidate.resources) ||
+    typeof candidate.project !== "string" ||
+    typeof candidate.stack !== "string"
+  ) {
+    throw new UsageError(`--against ${file}: not a plan written by \`npm run plan -- --json\`.`);
+  }
+  if (candidate.project !== current.project || candidate.stack !== current.stack) {
+    throw new UsageError(
+      `--against ${file} is the plan of ${candidate.project}/${candidate.stack}; ` +
+        `this is ${current.project}/${current.stack} (give the same --project and --stack).`,
+    );
+  }
+  return candidate as Plan;
 }
 
 function writeManifests(plan: Plan, outDir: string): void {

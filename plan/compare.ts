@@ -30,11 +30,15 @@ export function comparePlans(before: Plan, after: Plan): Comparison {
   const beforeByUrn = new Map(before.resources.map((resource) => [resource.urn, resource]));
   const afterByUrn = new Map(after.resources.map((resource) => [resource.urn, resource]));
   const matched = new Set<string>();
+  /** New URN → the URN it had in the baseline, for resources that moved (their children moved with them). */
+  const movedFrom = new Map<string, string>();
   const changes: Change[] = [];
   for (const resource of after.resources) {
-    const previousUrn = [resource.urn, ...resource.options.aliases].find(
-      (urn) => beforeByUrn.has(urn) && (urn === resource.urn || !afterByUrn.has(urn)),
-    );
+    const previousUrn = [
+      resource.urn,
+      ...resource.options.aliases,
+      ...inheritedAliases(resource, movedFrom),
+    ].find((urn) => beforeByUrn.has(urn) && (urn === resource.urn || !afterByUrn.has(urn)));
     const previous = previousUrn === undefined ? undefined : beforeByUrn.get(previousUrn);
     if (!previous || previousUrn === undefined) {
       changes.push(change(resource, "create", []));
@@ -60,6 +64,7 @@ export function comparePlans(before: Plan, after: Plan): Comparison {
       ...(previous.provider === resource.provider ? [] : ["provider"]),
     ];
     const moved = previousUrn !== resource.urn;
+    if (moved) movedFrom.set(resource.urn, previousUrn);
     if (paths.length > 0 || moved)
       changes.push({ ...change(resource, "update", paths), ...(moved ? { previousUrn } : {}) });
   }
@@ -70,13 +75,38 @@ export function comparePlans(before: Plan, after: Plan): Comparison {
 }
 
 /**
+ * The alias a child gets from its parent's: the SDK gives every child of an aliased parent the URN it would
+ * have had under the parent's old URN, with the parent's old name as the prefix of its own when it was named
+ * after the parent (`inheritedChildAlias` in pulumi/pulumi sdk/nodejs/resource.ts), so renaming a component's
+ * type or name moves its whole subtree without a replace.
+ */
+function inheritedAliases(resource: PlannedResource, movedFrom: ReadonlyMap<string, string>): string[] {
+  const previousParent = resource.parent === null ? undefined : movedFrom.get(resource.parent);
+  if (previousParent === undefined || resource.parent === null) return [];
+  const [prefix, parentType, previousParentName] = urnParts(previousParent);
+  const parentName = urnParts(resource.parent)[2];
+  const name = resource.name.startsWith(parentName)
+    ? previousParentName + resource.name.slice(parentName.length)
+    : resource.name;
+  return [`${prefix}::${parentType}$${resource.type}::${name}`];
+}
+
+/** `urn:pulumi:<stack>::<project>::<qualified type>::<name>` → [`urn:pulumi:<stack>::<project>`, type, name]. */
+function urnParts(urn: string): [string, string, string] {
+  const parts = urn.split("::");
+  return [parts.slice(0, 2).join("::"), parts[2], parts.slice(3).join("::")];
+}
+
+/**
  * Secret inputs print as `[secret]` on both sides; their digests (kept off the printed plan) show whether
- * the value behind the mask changed, as `pulumi preview` would.
+ * the value behind the mask changed, as `pulumi preview` would. A plan read back from `--json` has none, so
+ * against it a secret's change cannot be seen (`--against` says so).
  */
 function changedSecrets(before: PlannedResource, after: PlannedResource): string[] {
   const digests = (resource: PlannedResource) =>
-    (resource as PlannedResource & { secretDigests?: Record<string, string> }).secretDigests ?? {};
+    (resource as PlannedResource & { secretDigests?: Record<string, string> }).secretDigests;
   const [a, b] = [digests(before), digests(after)];
+  if (a === undefined || b === undefined) return [];
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => a[key] !== b[key]).sort();
 }
 

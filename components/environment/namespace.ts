@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentName, ServiceName, ServiceSizing } from "../../config/types";
 import { amsLabels } from "../labels";
 import { environmentProtection } from "./protection";
-import { namespaceName } from "../names";
+import { CONTAINER_DEFAULTS_NAME, NAMESPACE_QUOTA_NAME, namespaceName } from "../names";
 import { namespaceQuota } from "./quota";
 
 export interface NamespaceArgs {
@@ -59,7 +59,7 @@ export class Namespace extends pulumi.ComponentResource {
     new k8s.core.v1.LimitRange(
       `${name}-defaults`,
       {
-        metadata: namespaced("ams-container-defaults"),
+        metadata: namespaced(CONTAINER_DEFAULTS_NAME),
         spec: {
           limits: [
             {
@@ -77,7 +77,7 @@ export class Namespace extends pulumi.ComponentResource {
     new k8s.core.v1.ResourceQuota(
       `${name}-quota`,
       {
-        metadata: namespaced("ams-quota"),
+        metadata: namespaced(NAMESPACE_QUOTA_NAME),
         spec: {
           hard: {
             pods: String(quota.pods),

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Color, EnvironmentName } from "../../../config/types";
 import { amsLabels } from "../../labels";
-import { consumerSwitchName, CONSUMER_SWITCH_READER, workloadName } from "../../names";
+import { colorWorkloadName, consumerSwitchName, CONSUMER_SWITCH_READER, workloadName } from "../../names";
 
 /**
  * The blue-green worker's consume switch: one ConfigMap per color, whose value the running worker follows
@@ -29,7 +29,7 @@ export function consumerSwitch(
         namespace: args.namespace,
         labels: amsLabels({
           name: workloadName("worker"),
-          instance: `ams-worker-${args.color}`,
+          instance: colorWorkloadName("worker", args.color),
           component: "consumer-switch",
           color: args.color,
           environment: args.environment,

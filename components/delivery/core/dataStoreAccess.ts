@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
-import { MIGRATOR_SECRET } from "../../environment/data/databaseUsers";
-import { RDS_CA_CONFIG_MAP, RDS_CA_DIRECTORY } from "../../environment/data/rdsCa";
+import { RDS_CA_DIRECTORY } from "../../environment/data/rdsCa";
+import { MIGRATOR_SECRET, RDS_CA_CONFIG_MAP } from "../../names";
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;

@@ -5,7 +5,7 @@ import { dnsLabel } from "../../kubernetesNames";
 import { amsLabels } from "../../labels";
 import { withDataStoreAccess } from "./dataStoreAccess";
 import { HTTP_PORT, READINESS_PATH, WORKLOAD_SECRETS } from "./workload";
-import { smokeJobPrefix, workloadName } from "../../names";
+import { migrationJobPrefix, smokeJobPrefix, workloadName } from "../../names";
 
 /** The smoke test: each path must answer 2xx (with retries while the pods warm up), else exit non-zero. */
 export function smokeScript(
@@ -88,10 +88,9 @@ export function migrationJob(
   },
   opts: pulumi.CustomResourceOptions,
 ): k8s.batch.v1.Job {
-  const scope = args.color ? `-${args.color}` : "";
   const labels = amsLabels({
     name: workloadName("migrations"),
-    instance: `ams-migrate${scope}`,
+    instance: migrationJobPrefix(args.color),
     component: "migration",
     version: args.version,
     color: args.color,
@@ -101,7 +100,7 @@ export function migrationJob(
     name,
     {
       metadata: {
-        name: dnsLabel(`ams-migrate${scope}`, args.version),
+        name: dnsLabel(migrationJobPrefix(args.color), args.version),
         namespace: args.namespace,
         labels,
         annotations: { ...GATE_JOB_ANNOTATIONS },

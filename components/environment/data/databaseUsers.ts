@@ -5,22 +5,24 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { EnvironmentName } from "../../../config/types";
 import { amsLabels, awsTags } from "../../labels";
-import { appSecretPrefix, workloadName } from "../../names";
+import {
+  appSecretPrefix,
+  DOCUMENTDB_ADMIN_SECRET,
+  MIGRATOR_SECRET,
+  POSTGRES_ADMIN_SECRET,
+  RDS_CA_CONFIG_MAP,
+  workloadName,
+} from "../../names";
 import { SyncedSecret } from "../workloads/externalSecrets";
 import { DOCUMENTDB_PORT } from "./documentDb";
 import { DATABASE_NAME, POSTGRES_PORT } from "./postgres";
-import { RDS_CA_CONFIG_MAP, RDS_CA_DIRECTORY, RDS_CA_PATH } from "./rdsCa";
+import { RDS_CA_DIRECTORY, RDS_CA_PATH } from "./rdsCa";
 
 /** The services' PostgreSQL user: IAM authentication only (a member of `rds_iam` cannot use a password). */
 export const APP_DB_USER = "ams_app";
 /** The migrations' user: owns the schema; a password user, because the Flyway CLI cannot sign IAM tokens. */
 export const MIGRATOR_DB_USER = "ams_migrator";
 
-/** Kubernetes Secrets the user bootstrap reads (the managed master secrets, which AWS rotates). */
-export const POSTGRES_ADMIN_SECRET = "ams-postgres-admin";
-export const DOCUMENTDB_ADMIN_SECRET = "ams-documentdb-admin";
-/** Kubernetes Secret the migration Job reads: FLYWAY_URL, FLYWAY_USER, FLYWAY_PASSWORD. */
-export const MIGRATOR_SECRET = "ams-postgres-migrator";
 
 /** psql client for the PostgreSQL bootstrap (17 reads servers 13–17, has `\getenv`). */
 export const PSQL_IMAGE = "postgres:17-alpine";
@@ -162,7 +164,7 @@ function bootstrapJob(
 ): k8s.batch.v1.Job {
   const instance = workloadName(`${args.store}-users`);
   const labels = amsLabels({
-    name: "ams-database-users",
+    name: workloadName("database-users"),
     instance,
     component: "database-users",
     environment: args.environment,
