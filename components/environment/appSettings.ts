@@ -89,7 +89,11 @@ export class AppSettings extends pulumi.ComponentResource {
     );
 
     this.configMapName = configMap.metadata.name;
-    this.registerOutputs({ parameterPath: this.parameterPath, configMapName: this.configMapName });
+    this.registerOutputs({
+      parameterPath: this.parameterPath,
+      configMapName: this.configMapName,
+      parameterArns: this.parameterArns,
+    });
   }
 }
 

@@ -220,12 +220,21 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       clusterName: this.clusterName,
       kubeconfig: this.kubeconfig,
       oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
       namespace: this.namespace,
       nodeSecurityGroupId: this.nodeSecurityGroupId,
       albName: this.albName,
       vpcId: this.vpcId,
       publicSubnetIds: this.publicSubnetIds,
       privateSubnetIds: this.privateSubnetIds,
+      sharedConfigMap: this.sharedConfigMap,
+      parameterPath: this.parameterPath,
+      appSecretArn: this.appSecretArn,
+      locations: this.locations,
+      cutoverAlarmNames: this.cutoverAlarmNames,
+      repositoryUrls: this.repositoryUrls,
+      featureFlagService: this.featureFlagService,
+      featureFlagStates: this.featureFlagStates,
     });
   }
 }

@@ -10,6 +10,7 @@ import { findResource } from "../../plan/plan";
 import { PROJECT_DIR } from "../../tools/cli/project";
 import { kubernetesManifests, manifestYaml, renderPlanText } from "../../plan/render";
 import { runPlan } from "../../plan/runPlan";
+import { maskInputs, wireSecret } from "../../plan/secrets";
 import { parseOverride, SECURE_PLACEHOLDER } from "../../plan/stackConfig";
 import { runPlanInProcess } from "../helpers/cli";
 import { planOf, runExclusive } from "../helpers/plans";
@@ -139,6 +140,57 @@ describe("secrets never appear in the plan", function () {
       assert.deepEqual(configMap.inputs.data, { PASSWORD: "[secret]", PLAIN: "[secret]" });
       assert.deepEqual(plan.outputs, { password: "[secret]", plain: "visible" });
       assert.ok(!everyRendering(plan).includes(generated));
+    });
+
+    it("a secret nested in a list (one container's env value) masks the input and still shows its change", async () => {
+      const withEnv = (value: string) => () =>
+        runExclusive(() =>
+          runPlan({
+            stack: "dev",
+            program: async () => {
+              new k8s.batch.v1.Job("probe", {
+                metadata: { name: "probe" },
+                spec: {
+                  template: {
+                    spec: {
+                      restartPolicy: "Never",
+                      containers: [
+                        {
+                          name: "probe",
+                          image: "busybox",
+                          env: [
+                            { name: "PLAIN", value: "visible" },
+                            { name: "TOKEN", value: pulumi.secret(value) },
+                          ],
+                        },
+                      ],
+                    },
+                  },
+                },
+              });
+              return {};
+            },
+          }),
+        );
+      const first = await withEnv("nested-secret-one")();
+      const job = findResource(first, "kubernetes:batch/v1:Job", "probe");
+      // The whole input is secret on the wire; its keys stay, so the manifest keeps its shape.
+      assert.deepEqual(job.inputs.spec, { template: "[secret]" });
+      assert.ok(!everyRendering(first).includes("nested-secret-one"));
+      const second = await withEnv("nested-secret-two")();
+      assert.deepEqual(
+        comparePlans(first, second).changes.map((change) => [change.op, change.name, change.paths]),
+        [["update", "probe", ["spec"]]],
+      );
+    });
+
+    it("a secret as a list element on the wire (where the SDK lifts nothing) masks its whole input", () => {
+      // The SDK marks an Output list element secret in place: the envelope sits inside the array.
+      const env = [{ name: "PLAIN", value: "visible" }, wireSecret({ name: "TOKEN", value: "in-a-list" })];
+      const masked = maskInputs({ env, image: "busybox" }, []);
+      assert.deepEqual(masked.inputs, { env: "[secret]", image: "busybox" });
+      assert.deepEqual(Object.keys(masked.secretDigests), ["env"]);
+      assert.ok(!JSON.stringify(masked).includes("in-a-list"));
     });
   });
 });

@@ -74,6 +74,27 @@ describe("policy pack (policy/): governance as code", () => {
       change: (r) => (r.inputs.backupRetentionPeriod = 1),
     },
     {
+      policy: "ams-prod-backups",
+      stack: "prod",
+      type: "aws:docdb/cluster:Cluster",
+      name: "ams-data-docdb",
+      change: (r) => (r.inputs.backupRetentionPeriod = 6),
+    },
+    {
+      policy: "ams-prod-backups",
+      stack: "prod",
+      type: "aws:rds/instance:Instance",
+      name: "ams-flags-unleash-db",
+      change: (r) => (r.inputs.backupRetentionPeriod = 0),
+    },
+    {
+      policy: "ams-prod-backups",
+      stack: "prod",
+      type: "aws:elasticache/replicationGroup:ReplicationGroup",
+      name: "ams-data-redis",
+      change: (r) => (r.inputs.snapshotRetentionLimit = 0),
+    },
+    {
       policy: "ams-prod-deletion-protection",
       stack: "prod",
       type: "aws:docdb/cluster:Cluster",

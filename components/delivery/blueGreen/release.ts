@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Color, COLORS, SERVICES } from "../../../config/types";
-import { namespaceName, serviceAccountName, SHARED_CONFIG_MAP, workloadName } from "../../names";
+import { serviceAccountName, SHARED_CONFIG_MAP, workloadName } from "../../names";
 import { consumerSwitches } from "./routing";
 import { BlueGreenService } from "./service";
 import { consumerSwitchReader } from "./consumerSwitch";
@@ -112,6 +112,6 @@ export class BlueGreenRelease extends pulumi.ComponentResource {
       ...Object.values(this.worker.deployments),
       ...switches,
     ]);
-    this.registerOutputs({ namespace: namespaceName(config.environment) });
+    this.registerOutputs({ settled: this.settled });
   }
 }

@@ -197,6 +197,6 @@ export class CanaryRelease extends pulumi.ComponentResource {
       });
     }
     this.settled = settledWhen(Object.values(rollouts));
-    this.registerOutputs({});
+    this.registerOutputs({ settled: this.settled });
   }
 }

@@ -146,7 +146,7 @@ export class RollingRelease extends pulumi.ComponentResource {
       applied.push(smoke);
     }
     this.settled = settledWhen(applied);
-    this.registerOutputs({});
+    this.registerOutputs({ settled: this.settled });
   }
 }
 

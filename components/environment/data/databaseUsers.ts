@@ -23,7 +23,6 @@ export const APP_DB_USER = "ams_app";
 /** The migrations' user: owns the schema; a password user, because the Flyway CLI cannot sign IAM tokens. */
 export const MIGRATOR_DB_USER = "ams_migrator";
 
-
 /** psql client for the PostgreSQL bootstrap (17 reads servers 13–17, has `\getenv`). */
 export const PSQL_IMAGE = "postgres:17-alpine";
 /** mongosh for the DocumentDB bootstrap (the official image ships it from 6.0 on). */

@@ -147,6 +147,11 @@ export class FeatureFlags extends pulumi.ComponentResource {
     );
     this.clientToken = pulumi.secret(token.secret);
     this.properties = { "ams.feature-flags.url": this.service.clientUrl };
-    this.registerOutputs({ service: this.service, states: this.states });
+    this.registerOutputs({
+      service: this.service,
+      states: this.states,
+      clientToken: this.clientToken,
+      properties: this.properties,
+    });
   }
 }

@@ -149,6 +149,44 @@ describe("release strategies: rolling, blueGreen, canary — one config switch a
       assert.ok(metrics.every((m) => m.provider.prometheus?.address === "http://prometheus.monitoring:9090"));
     });
 
+    it("the Prometheus analysis aborts at the configured error rate and p95, in the units the queries return", async () => {
+      for (const [errorRate, p95Ms] of [
+        [3, 800],
+        [7, 1500],
+      ]) {
+        const plan = await planDeployed(
+          "prod",
+          "strategy=canary",
+          "canary.metricsProvider=prometheus",
+          "canary.prometheusAddress=http://prometheus.monitoring:9090",
+          `canary.maxErrorRatePercent=${errorRate}`,
+          `canary.maxP95LatencyMs=${p95Ms}`,
+        );
+        const metrics = (
+          findResource(plan, ANALYSIS, "ams-release-api-analysis").inputs.spec as {
+            metrics: {
+              name: string;
+              successCondition: string;
+              provider: { prometheus: { query: string } };
+            }[];
+          }
+        ).metrics;
+        const byName = Object.fromEntries(metrics.map((metric) => [metric.name, metric]));
+        const limitOf = (name: string) =>
+          Number(/result\[0\] <= ([\d.]+)$/.exec(byName[name].successCondition)?.[1]);
+        // The error-rate query returns percent (100 × 5xx / all requests of the canary Service), like the limit.
+        assert.equal(limitOf("error-rate"), errorRate);
+        assert.match(
+          byName["error-rate"].provider.prometheus.query,
+          /^100 \* sum\(rate\([^)]*status=~"5\.\."/,
+        );
+        assert.match(byName["error-rate"].provider.prometheus.query, /service="ams-api-canary"/);
+        // Micrometer's histogram is in seconds; the limit is configured in milliseconds.
+        assert.equal(limitOf("p95-latency"), p95Ms / 1000);
+        assert.match(byName["p95-latency"].provider.prometheus.query, /^histogram_quantile\(0\.95, /);
+      }
+    });
+
     it("a new version changes the Rollouts' pod templates only (Argo Rollouts does the rest), after its migration", async () => {
       const before = await planDeployed("prod", "strategy=canary");
       const after = await planAfter("prod", ["strategy=canary"], ["blueVersion=1.5.0"]);
