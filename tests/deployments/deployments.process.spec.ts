@@ -1,66 +1,11 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { findResource, Plan } from "../../plan/plan";
-import { programIn, runPlan } from "../../plan/runPlan";
-import { parseOverride } from "../../plan/stackConfig";
+import { Plan } from "../../plan/plan";
 import { PROJECT_DIR } from "../../tools/cli/project";
 import { withGitRepo } from "../helpers/gitRepo";
-import { runExclusive } from "../helpers/plans";
-import { PLAN_PROJECTS } from "../../plan/projects";
+import { planDeployments, settingsOf, triggersDeployment } from "../helpers/deployments";
 import { RELEASE_COMMIT_GUARD } from "../../deployments/settings";
-
-const DIR = PLAN_PROJECTS.deployments.dir;
-const SETTINGS = "pulumiservice:index:DeploymentSettings";
-
-function planDeployments(...overrides: string[]): Promise<Plan> {
-  return runExclusive(() =>
-    runPlan({
-      stack: "admin",
-      projectDir: DIR,
-      program: programIn(DIR),
-      overrides: overrides.map((text) => parseOverride(text, "--set")),
-    }),
-  );
-}
-
-interface Settings {
-  organization: string;
-  project: string;
-  stack: string;
-  sourceContext: { git: Record<string, unknown> };
-  vcs: Record<string, unknown> & { paths: string[] };
-  github?: unknown;
-  operationContext: {
-    preRunCommands: string[];
-    environmentVariables: Record<string, string>;
-    oidc: { aws: { roleARN: string; sessionName: string; duration: string } };
-  };
-}
-
-function settingsOf(plan: Plan, stack: string): Settings {
-  return findResource(plan, SETTINGS, `${stack}-settings`).inputs as unknown as Settings;
-}
-
-/** Pulumi's path filters: a file matches a glob on its whole path; `!` excludes, and exclusion wins. */
-function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*" && glob[i + 1] === "*") {
-      source += glob[i + 2] === "/" ? "(?:.*/)?" : ".*";
-      i += glob[i + 2] === "/" ? 2 : 1;
-    } else if (c === "*") source += "[^/]*";
-    else source += c.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
-}
-function triggersDeployment(paths: readonly string[], changedFile: string): boolean {
-  const includes = paths.filter((p) => !p.startsWith("!")).map(globToRegExp);
-  const excludes = paths.filter((p) => p.startsWith("!")).map((p) => globToRegExp(p.slice(1)));
-  const included = includes.length === 0 || includes.some((r) => r.test(changedFile));
-  return included && !excludes.some((r) => r.test(changedFile));
-}
 
 describe("deployments project: what Git and the shell do with it", function () {
   this.timeout(60_000);

@@ -4,16 +4,11 @@ import * as path from "path";
 import { findResource, findResources, Plan } from "../../plan/plan";
 import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
 import { listStacks, loadProject } from "../../plan/projectFiles";
-import { programIn, runPlan } from "../../plan/runPlan";
-import { parseOverride } from "../../plan/stackConfig";
 import { runPlanInProcess, STACK_TRACE_LINE } from "../helpers/cli";
-import { runExclusive } from "../helpers/plans";
-import { PLAN_PROJECTS } from "../../plan/projects";
+import { DIR, planDeployments, SETTINGS, settingsOf, triggersDeployment } from "../helpers/deployments";
 import { RELEASE_COMMIT_GUARD } from "../../deployments/settings";
 import { GITHUB_TOKEN_MAX_SECONDS, PREVIEW_TEAM, RELEASE_TEAM } from "../../deployments/githubIssuer";
 
-const DIR = PLAN_PROJECTS.deployments.dir;
-const SETTINGS = "pulumiservice:index:DeploymentSettings";
 const DRIFT = "pulumiservice:index:DriftSchedule";
 const ROLE = "aws:iam/role:Role";
 const OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider";
@@ -26,31 +21,6 @@ const ADMIN = (() => {
     new RegExp(`^\\s*ams-deployments:${key}: "?([^"\\n]+)"?$`, "m").exec(text)?.[1];
   return { organization: value("organization") as string, repository: value("githubRepository") as string };
 })();
-
-function planDeployments(...overrides: string[]): Promise<Plan> {
-  return runExclusive(() =>
-    runPlan({
-      stack: "admin",
-      projectDir: DIR,
-      program: programIn(DIR),
-      overrides: overrides.map((text) => parseOverride(text, "--set")),
-    }),
-  );
-}
-
-interface Settings {
-  organization: string;
-  project: string;
-  stack: string;
-  sourceContext: { git: Record<string, unknown> };
-  vcs: Record<string, unknown> & { paths: string[] };
-  github?: unknown;
-  operationContext: {
-    preRunCommands: string[];
-    environmentVariables: Record<string, string>;
-    oidc: { aws: { roleARN: string; sessionName: string; duration: string } };
-  };
-}
 
 interface AuthPolicy {
   decision: string;
@@ -85,30 +55,6 @@ function exchange(
   return policies.find((policy) => policy.decision === "allow" && matches(policy));
 }
 const escapeRegExp = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
-
-function settingsOf(plan: Plan, stack: string): Settings {
-  return findResource(plan, SETTINGS, `${stack}-settings`).inputs as unknown as Settings;
-}
-
-/** Pulumi's path filters: a file matches a glob on its whole path; `!` excludes, and exclusion wins. */
-function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*" && glob[i + 1] === "*") {
-      source += glob[i + 2] === "/" ? "(?:.*/)?" : ".*";
-      i += glob[i + 2] === "/" ? 2 : 1;
-    } else if (c === "*") source += "[^/]*";
-    else source += c.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
-}
-function triggersDeployment(paths: readonly string[], changedFile: string): boolean {
-  const includes = paths.filter((p) => !p.startsWith("!")).map(globToRegExp);
-  const excludes = paths.filter((p) => p.startsWith("!")).map((p) => globToRegExp(p.slice(1)));
-  const included = includes.length === 0 || includes.some((r) => r.test(changedFile));
-  return included && !excludes.some((r) => r.test(changedFile));
-}
 
 describe("deployments project (Pulumi Deployments as code)", function () {
   this.timeout(60_000);

@@ -1,39 +1,10 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { EXIT } from "../../../tools/cli/exitCodes";
-import { promoteCommand } from "../../../tools/promote/command";
 import { PROMOTION_TRAILERS } from "../../../tools/promote/trailers";
-import { PROJECT_DIR } from "../../../tools/cli/project";
-import { runExclusive, STACKS } from "../../helpers/plans";
-
-const APP_COMMIT = `ams-team/ams@${"0123456789abcdef".repeat(2)}01234567`;
-
-/** A copy of the project files (Pulumi.yaml and every committed stack file): promote edits only copies. */
-function copyOfProject(edit: (stack: string, text: string) => string = (_, text) => text): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ams-promote-"));
-  fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-  for (const stack of STACKS) {
-    const text = fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
-    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), edit(stack, text));
-  }
-  return dir;
-}
-
-async function promote(dir: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const status = await runExclusive(() =>
-    promoteCommand(
-      [...argv, "--cwd", dir],
-      { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) },
-      PROJECT_DIR,
-    ),
-  );
-  return { status, stdout, stderr };
-}
+import { APP_COMMIT, copyOfProject, promote } from "../../helpers/promote";
 
 describe("npm run promote: the commit message, read back by Git", function () {
   this.timeout(120_000);
