@@ -22,7 +22,7 @@ describe("deployments project: what Git and the shell do with it", function () {
         "--require",
         "tsx/cjs",
         "-e",
-        "require('../specs/index'); console.log(JSON.stringify(Object.keys(require.cache)))",
+        "require('./index'); console.log(JSON.stringify(Object.keys(require.cache)))",
       ],
       { cwd: PROJECT_DIR, encoding: "utf8" },
     );

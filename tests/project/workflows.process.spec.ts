@@ -50,7 +50,7 @@ describe("GitHub Actions workflows, run with bash", function () {
       {
         // Records the request body and the URL, answers like the API.
         curl: `for a in "$@"; do if [ "$prev" = "--data" ]; then printf '%s' "$a" > "$STUB_DIR/body"; fi; prev="$a"; done
-   "\${@: -1}" > "$STUB_DIR/url"; echo '{"id":"d-1","version":7,"consoleUrl":"https://app.pulumi.com/d-1"}'`,
+echo "\${@: -1}" > "$STUB_DIR/url"; echo '{"id":"d-1","version":7,"consoleUrl":"https://app.pulumi.com/d-1"}'`,
       },
     );
     assert.equal(result.status, 0, result.stderr);
@@ -71,7 +71,7 @@ describe("GitHub Actions workflows, run with bash", function () {
     // The API answers `running` first, then the final status; sleep is instant.
     const answering = (final: string) => ({
       curl: `n=$(cat "$STUB_DIR/n" 2>/dev/null || echo 0); echo $((n+1)) > "$STUB_DIR/n"
-   "$n" -lt 2 ]; then echo '{"status":"running"}'; else echo '{"status":"${final}"}'; fi`,
+if [ "$n" -lt 2 ]; then echo '{"status":"running"}'; else echo '{"status":"${final}"}'; fi`,
       sleep: "true",
     });
     assert.equal(releaseStep(wait, { DEPLOYMENT_ID: "d-1" }, answering("succeeded")).status, 0);
