@@ -2,6 +2,7 @@ import { helpRequested, walkFlags } from "../tools/cli/flags";
 import { UsageError } from "../tools/cli/usageError";
 import { ConfigOverride, parseOverride } from "./stackConfig";
 import { DEFAULT_PLAN_PROJECT, PLAN_PROJECTS } from "./projects";
+import { Selection } from "./select";
 
 export interface PlanArgs {
   /** Which Pulumi project of the repository: `ams` (the default) or `deployments`. */
@@ -14,9 +15,11 @@ export interface PlanArgs {
   readonly help: boolean;
   /** Run the policy pack over the plan instead of printing it. */
   readonly policy: boolean;
+  /** `--type` and `--resource`: show only these resources (or their changes). */
+  readonly selection: Selection;
 }
 
-export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>] [--set key=value]... [--json] [--out <dir>] [--compare key=value]...
+export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>] [--set key=value]... [--json] [--out <dir>] [--compare key=value]... [--type <type>]... [--resource <name>]...
 
   --project <name>      ${Object.keys(PLAN_PROJECTS).join(" or ")}: the AMS program (default) or deployments/, its Pulumi Deployments
   --stack <name>        stack whose Pulumi.<name>.yaml drives the plan (default: dev; admin for --project deployments)
@@ -24,6 +27,8 @@ export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>]
   --json                print one JSON document instead of the tree
   --out <dir>           also write every Kubernetes object as a YAML manifest into <dir>
   --compare key=value   evaluate again with these values on top and print only what differs; repeatable
+  --type <type>         show only resources of this type (kubernetes:batch/v1:Job, or just Job); repeatable
+  --resource <name>     show only the resource with this name (or URN); repeatable
   --policy              run the CrossGuard policy pack (policy/) over the plan; exit 1 on a mandatory violation
   --help                show this text`;
 
@@ -36,9 +41,11 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   let outDir: string | undefined;
   const overrides: ConfigOverride[] = [];
   const compare: ConfigOverride[] = [];
+  const types: string[] = [];
+  const resources: string[] = [];
   const help = helpRequested(argv);
   const known = {
-    valued: ["--project", "--stack", "--set", "--compare", "--out"],
+    valued: ["--project", "--stack", "--set", "--compare", "--out", "--type", "--resource"],
     booleans: ["--json", "--policy", "--help", "-h"],
   };
   walkFlags(argv, USAGE, known, (flag, value) => {
@@ -69,11 +76,17 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
       case "--policy":
         policy = true;
         return;
+      case "--type":
+        types.push(value);
+        return;
+      case "--resource":
+        resources.push(value);
+        return;
     }
   });
   if (policy && !PLAN_PROJECTS[project].policy) {
     throw new UsageError(`--policy runs the AMS policy pack; it does not apply to --project ${project}.`);
   }
   stack ??= PLAN_PROJECTS[project].defaultStack;
-  return { project, stack, overrides, compare, json, outDir, help, policy };
+  return { project, stack, overrides, compare, json, outDir, help, policy, selection: { types, resources } };
 }

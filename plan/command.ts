@@ -11,6 +11,8 @@ import { checkPolicies } from "./policyCheck";
 import { PlanRequest, programIn, runPlan } from "./runPlan";
 import { parsePlanArgs, USAGE } from "./args";
 import { PLAN_PROJECTS } from "./projects";
+import { isSelective, selectChanges, Selection, selectPlan } from "./select";
+import { flipWarnings } from "./warnings";
 
 /**
  * `npm run plan`: what a stack declares, or what a config change would change, without a cloud.
@@ -55,17 +57,41 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
       overrides: [...args.overrides, ...args.compare],
       deployed: args.overrides,
     });
-    const comparison = comparePlans(plan, variant);
+    const comparison = selectChanges(comparePlans(plan, variant), args.selection);
     const description = args.compare.map((o) => `${o.key}=${o.value}`).join(" ");
+    const warnings = flipWarnings(plan.outputs, variant.outputs);
     out.stdout(
       args.json
-        ? `${JSON.stringify(comparison, null, 2)}\n`
+        ? `${JSON.stringify({ ...comparison, warnings }, null, 2)}\n`
         : renderComparisonText(comparison, plan, variant, `stack config vs --compare ${description}`),
     );
     return EXIT.ok;
   }
-  out.stdout(args.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
+  const shown = selectPlan(plan, args.selection);
+  if (isSelective(args.selection) && shown.resources.length === 0) {
+    throw new UsageError(
+      `No resource of ${plan.project}/${plan.stack} matches ${describeSelection(args.selection)}; ` +
+        `allowed: a type or kind this plan declares (${[...new Set(plan.resources.map((r) => r.type))].sort().join(", ")}), or a resource name.`,
+    );
+  }
+  out.stdout(
+    args.json
+      ? `${JSON.stringify(shown, null, 2)}\n`
+      : renderPlanText(
+          shown,
+          isSelective(args.selection)
+            ? { of: plan.resources.length, description: describeSelection(args.selection) }
+            : undefined,
+        ),
+  );
   return EXIT.ok;
+}
+
+function describeSelection(selection: Selection): string {
+  return [
+    ...selection.types.map((type) => `--type ${type}`),
+    ...selection.resources.map((name) => `--resource ${name}`),
+  ].join(" ");
 }
 
 /** Exit 1 when a mandatory policy is violated, like `pulumi preview --policy-pack`. */

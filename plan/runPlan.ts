@@ -5,6 +5,7 @@ import { aliasUrns, CapturedResource, captureResources, dependsOnResources, unwr
 import { PlanMocks, RegisteredResource } from "./mocks";
 import { Plan, PlannedResource } from "./plan";
 import { parseAmsConfig } from "../config/parse";
+import { ConfigError, KeyOrigin } from "../config/errors";
 import { RawConfig } from "../config/rawConfig";
 import { AmsConfig } from "../config/types";
 import { PreviousRelease, recordedRelease } from "../release/outputs";
@@ -112,7 +113,8 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
       return programOutputs;
     });
   } catch (err) {
-    throw remember(err);
+    remember(err);
+    throw err instanceof ConfigError ? remember(err.withKeyOrigins(keyOrigins(project, stackConfig, request))) : err;
   } finally {
     await pulumi.runtime.disconnect();
     process.off("unhandledRejection", onUnhandled);
@@ -176,6 +178,21 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     stack: request.stack,
     resources,
     outputs: await maskOutputs(programOutputs),
+  };
+}
+
+/** Where a project key's value came from: its declaration's default, the stack file or an override. */
+function keyOrigins(
+  project: ProjectFile,
+  stackConfig: Readonly<Record<string, unknown>>,
+  request: PlanRequest,
+): (key: string) => KeyOrigin | undefined {
+  return (key) => {
+    const qualified = key.includes(":") ? key : `${project.name}:${key}`;
+    if (Object.hasOwn(project.config, key) || Object.hasOwn(project.config, qualified)) return "Pulumi.yaml";
+    if ((request.overrides ?? []).some((override) => override.key.split(".")[0] === key)) return "command line";
+    if (Object.hasOwn(stackConfig, qualified)) return "stack file";
+    return undefined;
   };
 }
 
