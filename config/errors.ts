@@ -113,7 +113,12 @@ function unreadKey(
         unreadKeyHint: hint,
       };
     case "command line":
-      return { key, value: "given on the command line (--set or --compare)", allowed: readable, unreadKeyHint: hint };
+      return {
+        key,
+        value: "given on the command line (--set or --compare)",
+        allowed: readable,
+        unreadKeyHint: hint,
+      };
     case "stack file":
       return {
         key,

@@ -116,7 +116,8 @@ export function reportUnknownFields(
       problems.add(
         `${key}.${field}`,
         value[field],
-        `only the fields ${known.join(", ")}` + (close === undefined ? "" : ` (did you mean ${key}.${close}?)`),
+        `only the fields ${known.join(", ")}` +
+          (close === undefined ? "" : ` (did you mean ${key}.${close}?)`),
       );
     }
   }

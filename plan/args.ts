@@ -9,6 +9,8 @@ export interface PlanArgs {
   readonly project: string;
   readonly stack: string;
   readonly overrides: ConfigOverride[];
+  /** `--deployed`: config the stack's last `pulumi up` applied on top of its stack file. */
+  readonly deployed: ConfigOverride[];
   readonly compare: ConfigOverride[];
   readonly json: boolean;
   readonly outDir: string | undefined;
@@ -19,11 +21,12 @@ export interface PlanArgs {
   readonly selection: Selection;
 }
 
-export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>] [--set key=value]... [--json] [--out <dir>] [--compare key=value]... [--type <type>]... [--resource <name>]...
+export const USAGE = `Usage: npm run plan -- [--project <name>] [--stack <name>] [--set key=value]... [--deployed key=value]... [--json] [--out <dir>] [--compare key=value]... [--type <type>]... [--resource <name>]...
 
   --project <name>      ${Object.keys(PLAN_PROJECTS).join(" or ")}: the AMS program (default) or deployments/, its Pulumi Deployments
   --stack <name>        stack whose Pulumi.<name>.yaml drives the plan (default: dev; admin for --project deployments)
   --set key=value       override a config value; repeatable; path.to.field=value sets a field of a structured key
+  --deployed key=value  like --set, for a stack that already runs with this value (its last update applied it)
   --json                print one JSON document instead of the tree
   --out <dir>           also write every Kubernetes object as a YAML manifest into <dir>
   --compare key=value   evaluate again with these values on top and print only what differs; repeatable
@@ -40,12 +43,13 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   let policy = false;
   let outDir: string | undefined;
   const overrides: ConfigOverride[] = [];
+  const deployed: ConfigOverride[] = [];
   const compare: ConfigOverride[] = [];
   const types: string[] = [];
   const resources: string[] = [];
   const help = helpRequested(argv);
   const known = {
-    valued: ["--project", "--stack", "--set", "--compare", "--out", "--type", "--resource"],
+    valued: ["--project", "--stack", "--set", "--deployed", "--compare", "--out", "--type", "--resource"],
     booleans: ["--json", "--policy", "--help", "-h"],
   };
   walkFlags(argv, USAGE, known, (flag, value) => {
@@ -63,6 +67,9 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
         return;
       case "--set":
         overrides.push(parseOverride(value, "--set"));
+        return;
+      case "--deployed":
+        deployed.push(parseOverride(value, "--deployed"));
         return;
       case "--compare":
         compare.push(parseOverride(value, "--compare"));
@@ -88,5 +95,16 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
     throw new UsageError(`--policy runs the AMS policy pack; it does not apply to --project ${project}.`);
   }
   stack ??= PLAN_PROJECTS[project].defaultStack;
-  return { project, stack, overrides, compare, json, outDir, help, policy, selection: { types, resources } };
+  return {
+    project,
+    stack,
+    overrides,
+    deployed,
+    compare,
+    json,
+    outDir,
+    help,
+    policy,
+    selection: { types, resources },
+  };
 }

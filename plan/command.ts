@@ -19,9 +19,14 @@ import { flipWarnings } from "./warnings";
  * Returns the exit code: 0 plan printed; 2 invalid config or arguments (one paragraph, no stack trace);
  * 1 anything else (a bug: printed with its stack).
  */
-export async function planCommand(argv: readonly string[], out: Output): Promise<number> {
+export async function planCommand(
+  argv: readonly string[],
+  out: Output,
+  /** Evaluates one run; a test passes one that reuses the plans it already has. */
+  evaluate: (request: PlanRequest) => Promise<Plan> = runPlan,
+): Promise<number> {
   try {
-    return await run(argv, out);
+    return await run(argv, out, evaluate);
   } catch (err) {
     if (ConfigError.isConfigError(err) || err instanceof UsageError) {
       out.stderr(`${err.message}\n`);
@@ -34,7 +39,11 @@ export async function planCommand(argv: readonly string[], out: Output): Promise
   }
 }
 
-async function run(argv: readonly string[], out: Output): Promise<number> {
+async function run(
+  argv: readonly string[],
+  out: Output,
+  runPlan: (request: PlanRequest) => Promise<Plan>,
+): Promise<number> {
   const args = parsePlanArgs(argv);
   if (args.help) {
     out.stdout(`${USAGE}\n`);
@@ -46,7 +55,12 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
     projectDir: dir,
     program: () => programIn(dir)(),
   };
-  const plan = await runPlan({ ...project, stack: args.stack, overrides: args.overrides });
+  const plan = await runPlan({
+    ...project,
+    stack: args.stack,
+    overrides: [...args.deployed, ...args.overrides],
+    deployed: args.deployed,
+  });
   if (args.outDir !== undefined) writeManifests(plan, args.outDir);
   if (args.policy) return reportPolicies(plan, args.json, out);
 
@@ -54,8 +68,8 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
     const variant = await runPlan({
       ...project,
       stack: args.stack,
-      overrides: [...args.overrides, ...args.compare],
-      deployed: args.overrides,
+      overrides: [...args.deployed, ...args.overrides, ...args.compare],
+      deployed: [...args.deployed, ...args.overrides],
     });
     const comparison = selectChanges(comparePlans(plan, variant), args.selection);
     const description = args.compare.map((o) => `${o.key}=${o.value}`).join(" ");

@@ -38,7 +38,9 @@ export function renderPlanText(plan: Plan, selected?: { of: number; description:
       for (const urn of resource.options.dependsOn) lines.push(`${detailPrefix}    - ${shortUrn(urn)}`);
     }
     if (Object.keys(resource.inputs).length > 0) {
-      for (const line of YAML.stringify(legibleInputs(resource.inputs), { lineWidth: 0 }).trimEnd().split("\n")) {
+      for (const line of YAML.stringify(legibleInputs(resource.inputs), { lineWidth: 0 })
+        .trimEnd()
+        .split("\n")) {
         lines.push(`${detailPrefix}  ${line}`);
       }
     }

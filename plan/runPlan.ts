@@ -114,7 +114,9 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     });
   } catch (err) {
     remember(err);
-    throw err instanceof ConfigError ? remember(err.withKeyOrigins(keyOrigins(project, stackConfig, request))) : err;
+    throw err instanceof ConfigError
+      ? remember(err.withKeyOrigins(keyOrigins(project, stackConfig, request)))
+      : err;
   } finally {
     await pulumi.runtime.disconnect();
     process.off("unhandledRejection", onUnhandled);
@@ -190,7 +192,8 @@ function keyOrigins(
   return (key) => {
     const qualified = key.includes(":") ? key : `${project.name}:${key}`;
     if (Object.hasOwn(project.config, key) || Object.hasOwn(project.config, qualified)) return "Pulumi.yaml";
-    if ((request.overrides ?? []).some((override) => override.key.split(".")[0] === key)) return "command line";
+    if ((request.overrides ?? []).some((override) => override.key.split(".")[0] === key))
+      return "command line";
     if (Object.hasOwn(stackConfig, qualified)) return "stack file";
     return undefined;
   };

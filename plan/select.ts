@@ -15,7 +15,10 @@ export function isSelective(selection: Selection): boolean {
   return selection.types.length > 0 || selection.resources.length > 0;
 }
 
-export function selects(selection: Selection, resource: Pick<PlannedResource, "type" | "name" | "urn">): boolean {
+export function selects(
+  selection: Selection,
+  resource: Pick<PlannedResource, "type" | "name" | "urn">,
+): boolean {
   const kind = resource.type.slice(resource.type.lastIndexOf(":") + 1);
   const typeMatches =
     selection.types.length === 0 || selection.types.some((type) => type === resource.type || type === kind);
