@@ -8,7 +8,7 @@ import { UsageError } from "../tools/cli/usageError";
 import { Plan } from "./plan";
 import { kubernetesManifests, manifestYaml, renderComparisonText, renderPlanText } from "./render";
 import { checkPolicies } from "./policyCheck";
-import { PlanRequest, programIn, runPlan } from "./runPlan";
+import { PlanRequest, planWarnings, programIn, runPlan } from "./runPlan";
 import { parsePlanArgs, USAGE } from "./args";
 import { PLAN_PROJECTS } from "./projects";
 import { isSelective, selectChanges, Selection, selectPlan } from "./select";
@@ -61,6 +61,7 @@ async function run(
     overrides: [...args.deployed, ...args.overrides],
     deployed: args.deployed,
   });
+  printWarnings(plan, out);
   if (args.outDir !== undefined) writeManifests(plan, args.outDir);
   if (args.policy) return reportPolicies(plan, args.json, out);
 
@@ -71,6 +72,7 @@ async function run(
       overrides: [...args.deployed, ...args.overrides, ...args.compare],
       deployed: [...args.deployed, ...args.overrides],
     });
+    printWarnings(variant, out);
     const comparison = selectChanges(comparePlans(plan, variant), args.selection);
     const description = args.compare.map((o) => `${o.key}=${o.value}`).join(" ");
     const warnings = flipWarnings(plan.outputs, variant.outputs);
@@ -99,6 +101,11 @@ async function run(
         ),
   );
   return EXIT.ok;
+}
+
+/** The program's warnings go to stderr, as the Pulumi CLI shows them: `--json` stays one document on stdout. */
+function printWarnings(plan: Plan, out: Output): void {
+  for (const warning of planWarnings(plan)) out.stderr(`warning: ${warning}\n`);
 }
 
 function describeSelection(selection: Selection): string {

@@ -102,6 +102,16 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     asyncFailures.push(reason);
   };
   process.on("unhandledRejection", onUnhandled);
+  // Under mocks there is no engine to send `pulumi.log.warn` to, so the SDK prints it with console.warn
+  // (@pulumi/pulumi log/index.js); the plan keeps them with its result instead, for the CLI to print after
+  // the plan (as `pulumi up` lists diagnostics) and for specs to assert on instead of printing them.
+  const warnings: string[] = [];
+  const consoleWarn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(" ");
+    if (text.startsWith(RUNTIME_WARNING)) warnings.push(text.slice(RUNTIME_WARNING.length));
+    else consoleWarn(...args);
+  };
   let programOutputs: Record<string, unknown> = {};
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
@@ -120,6 +130,7 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
   } finally {
     await pulumi.runtime.disconnect();
     process.off("unhandledRejection", onUnhandled);
+    console.warn = consoleWarn;
     process.setSourceMapsEnabled(sourceMaps);
     request.onSettled?.([...mocks.registered.values()].map((resource) => resource.type));
   }
@@ -175,12 +186,22 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     Object.defineProperty(planned, "secretDigests", { value: secretDigests, enumerable: false });
     resources.push(planned);
   }
-  return {
+  const plan: Plan = {
     project: project.name,
     stack: request.stack,
     resources,
     outputs: await maskOutputs(programOutputs),
   };
+  // Not part of the JSON document: what the program warned about while it ran.
+  Object.defineProperty(plan, "warnings", { value: warnings, enumerable: false });
+  return plan;
+}
+
+const RUNTIME_WARNING = "warning: [runtime] ";
+
+/** The warnings the program logged (`pulumi.log.warn`) while the plan ran. */
+export function planWarnings(plan: Plan): readonly string[] {
+  return (plan as Plan & { warnings?: string[] }).warnings ?? [];
 }
 
 /** Where a project key's value came from: its declaration's default, the stack file or an override. */
