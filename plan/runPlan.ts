@@ -232,12 +232,18 @@ export function declaredConfig(
   overrides: readonly ConfigOverride[],
 ): AmsConfig {
   const values = buildProgramConfig(project, stackConfig, overrides).values;
-  return parseAmsConfig({
-    project: project.name,
-    stack,
-    raw: new RawConfig(projectValues(values, project.name)),
-    awsRegion: values["aws:region"],
-  });
+  try {
+    return parseAmsConfig({
+      project: project.name,
+      stack,
+      raw: new RawConfig(projectValues(values, project.name)),
+      awsRegion: values["aws:region"],
+    });
+  } catch (err) {
+    throw err instanceof ConfigError
+      ? err.withKeyOrigins(keyOrigins(project, stackConfig, { stack, overrides }))
+      : err;
+  }
 }
 
 /**
