@@ -1,7 +1,7 @@
 import { AURORA_INSTANCE_CLASS } from "../policy/awsFacts";
 import { BlockReader } from "./block";
 import { ProblemList } from "./errors";
-import { readMatching, readStructured } from "./fields";
+import { listForm, readMatching, readStructured } from "./fields";
 import { RawConfig } from "./rawConfig";
 import {
   AlarmThresholds,
@@ -243,7 +243,11 @@ export function readMonitoring(raw: RawConfig, problems: ProblemList): Monitorin
   const emails = readStructured(raw, "alarmEmails");
   let ok = true;
   if (!Array.isArray(emails) || emails.some((email) => typeof email !== "string" || !EMAIL.test(email))) {
-    problems.add("alarmEmails", emails, "a list of e-mail addresses (possibly empty)");
+    problems.add(
+      "alarmEmails",
+      emails,
+      `a list of e-mail addresses (possibly empty)${Array.isArray(emails) ? "" : `, ${listForm("alarmEmails")}`}`,
+    );
     ok = false;
   }
   const workspaceId = readMatching(

@@ -8,7 +8,15 @@ export interface ConfigProblem {
   readonly value: string | undefined;
   /** What is allowed, phrased to complete "allowed: …". */
   readonly allowed: string;
+  /** For a key no reader asked for: the "did you mean" hint, kept to re-word it once its origin is known. */
+  readonly unreadKeyHint?: string;
 }
+
+/**
+ * Where a key's value came from, as far as the caller knows it: the program under `pulumi up` sees one flat
+ * config map, the offline plan knows the files and the command line.
+ */
+export type KeyOrigin = "Pulumi.yaml" | "stack file" | "command line";
 
 export function describeProblem(problem: ConfigProblem): string {
   return `${problem.key} is ${problem.value ?? "not set"}; allowed: ${problem.allowed}.`;
@@ -22,6 +30,8 @@ export function describeProblem(problem: ConfigProblem): string {
 export class ConfigError extends pulumi.RunError {
   readonly problems: readonly ConfigProblem[];
 
+  readonly stack: string;
+
   constructor(stack: string, problems: readonly ConfigProblem[]) {
     const plural = problems.length === 1 ? "problem" : "problems";
     super(
@@ -29,7 +39,22 @@ export class ConfigError extends pulumi.RunError {
         problems.map(describeProblem).join(" "),
     );
     this.name = "ConfigError";
+    this.stack = stack;
     this.problems = problems;
+  }
+
+  /**
+   * The same error with every unread key explained by where it came from: a key declared in `Pulumi.yaml`
+   * that no reader reads is a missing reader, not a stack-file typo; one given with `--set` is a typo on
+   * the command line, not in the stack file.
+   */
+  withKeyOrigins(originOf: (key: string) => KeyOrigin | undefined): ConfigError {
+    const explained = this.problems.map((problem) =>
+      problem.unreadKeyHint === undefined
+        ? problem
+        : unreadKey(problem.key, problem.unreadKeyHint, originOf(problem.key), this.stack),
+    );
+    return new ConfigError(this.stack, explained);
   }
 
   /** Works across module copies, like `pulumi.RunError.isInstance`. */
@@ -48,7 +73,7 @@ export class ProblemList {
 
   /** A key nobody reads. Its value is not shown: it may be a mistyped secret, decrypted by Pulumi. */
   addUnknownKey(key: string, hint: string): void {
-    this.items.push({ key, value: "set in the stack config", allowed: `a key this program reads (${hint})` });
+    this.items.push(unreadKey(key, hint, undefined, undefined));
   }
 
   /** A problem about a key whose value must not be shown (a secret, decrypted by Pulumi). */
@@ -65,4 +90,48 @@ export class ProblemList {
 export function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   return JSON.stringify(value) ?? String(value);
+}
+
+/** The steps that make a declared key real; the error for a key declared but not read points to them. */
+export const ADD_A_KEY_STEPS =
+  "a reader in config/ (its type in config/types.ts), the component that uses it, a spec and a line in " +
+  "docs/change-log.md (CONTRIBUTING.md, adding a config key)";
+
+function unreadKey(
+  key: string,
+  hint: string,
+  origin: KeyOrigin | undefined,
+  stack: string | undefined,
+): ConfigProblem {
+  const readable = `a key this program reads (${hint})`;
+  switch (origin) {
+    case "Pulumi.yaml":
+      return {
+        key,
+        value: "declared in Pulumi.yaml, but nothing in config/ reads it",
+        allowed: `a declared key with ${ADD_A_KEY_STEPS}`,
+        unreadKeyHint: hint,
+      };
+    case "command line":
+      return {
+        key,
+        value: "given on the command line (--set or --compare)",
+        allowed: readable,
+        unreadKeyHint: hint,
+      };
+    case "stack file":
+      return {
+        key,
+        value: `set in ${stack === undefined ? "the stack file" : `Pulumi.${stack}.yaml`}`,
+        allowed: readable,
+        unreadKeyHint: hint,
+      };
+    default:
+      return {
+        key,
+        value: "set in the stack config (Pulumi.<stack>.yaml, or a default in Pulumi.yaml)",
+        allowed: readable,
+        unreadKeyHint: hint,
+      };
+  }
 }

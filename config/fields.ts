@@ -1,5 +1,6 @@
 import { ProblemList } from "./errors";
 import { RawConfig } from "./rawConfig";
+import { closest } from "./suggest";
 
 /**
  * Readers for single config values. Each returns the typed value, or `undefined` after recording a problem
@@ -20,7 +21,13 @@ export function readEnum<T extends string>(
 ): T | undefined {
   const value = raw.get(key);
   if (value !== undefined && (allowed as readonly string[]).includes(value)) return value as T;
-  problems.add(key, value, `one of ${allowed.join(", ")}`);
+  const sameButCase = allowed.find((candidate) => candidate.toLowerCase() === value?.toLowerCase());
+  problems.add(
+    key,
+    value,
+    `one of ${allowed.join(", ")}` +
+      (sameButCase === undefined ? "" : ` (values are case-sensitive: did you mean ${sameButCase}?)`),
+  );
   return undefined;
 }
 
@@ -105,7 +112,13 @@ export function reportUnknownFields(
 ): void {
   for (const field of Object.keys(value)) {
     if (!known.includes(field)) {
-      problems.add(`${key}.${field}`, value[field], `only the fields ${known.join(", ")}`);
+      const close = closest(field, known);
+      problems.add(
+        `${key}.${field}`,
+        value[field],
+        `only the fields ${known.join(", ")}` +
+          (close === undefined ? "" : ` (did you mean ${key}.${close}?)`),
+      );
     }
   }
 }
@@ -115,6 +128,17 @@ export function readBoolean(raw: RawConfig, problems: ProblemList, key: string):
   if (value === "true" || value === "false") return value === "true";
   problems.add(key, value, "true or false");
   return undefined;
+}
+
+/**
+ * How a list is written, for problems with list keys: Pulumi hands a list to the program as JSON text, so a
+ * plain `pulumi config set key value` is a string, never a one-item list.
+ */
+export function listForm(key: string): string {
+  return (
+    `written as a list: in the stack file a YAML list, with the CLI \`pulumi config set --path '${key}[0]' <item>\` ` +
+    `per item, in the plan --set ${key}='["<item>", …]' (JSON)`
+  );
 }
 
 /** An array key (`type: array` in Pulumi.yaml): Pulumi hands it over as JSON text. */
@@ -127,7 +151,7 @@ export function readStringArray(
 ): string[] | undefined {
   const parsed = readStructured(raw, key);
   if (!Array.isArray(parsed)) {
-    problems.add(key, parsed, `a list of ${itemFormat}`);
+    problems.add(key, parsed, `a list of ${itemFormat}, ${listForm(key)}`);
     return undefined;
   }
   let valid = true;

@@ -1,4 +1,5 @@
 import { ConfigError, ProblemList } from "./errors";
+import { closest } from "./suggest";
 import { readEnum } from "./fields";
 import { RawConfig } from "./rawConfig";
 import { readData, readMonitoring, readRegistry } from "./data";
@@ -102,24 +103,8 @@ function readEnvironment(raw: RawConfig, problems: ProblemList, stack: string): 
 /** "did you mean activeColor?" for a near-miss key, else the list of known keys. */
 function suggest(unknownKey: string, raw: RawConfig): string {
   const known = raw.knownKeys();
-  const close = known.find((key) => editDistance(key.toLowerCase(), unknownKey.toLowerCase()) <= 2);
+  const close = closest(unknownKey, known);
   return close ? `did you mean ${close}?` : `known keys: ${known.join(", ")}`;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 function deepFreeze<T>(value: T): T {

@@ -8,18 +8,25 @@ import { UsageError } from "../tools/cli/usageError";
 import { Plan } from "./plan";
 import { kubernetesManifests, manifestYaml, renderComparisonText, renderPlanText } from "./render";
 import { checkPolicies } from "./policyCheck";
-import { PlanRequest, programIn, runPlan } from "./runPlan";
+import { PlanRequest, planWarnings, programIn, runPlan } from "./runPlan";
 import { parsePlanArgs, USAGE } from "./args";
 import { PLAN_PROJECTS } from "./projects";
+import { isSelective, selectChanges, Selection, selectPlan } from "./select";
+import { flipWarnings } from "./warnings";
 
 /**
  * `npm run plan`: what a stack declares, or what a config change would change, without a cloud.
  * Returns the exit code: 0 plan printed; 2 invalid config or arguments (one paragraph, no stack trace);
  * 1 anything else (a bug: printed with its stack).
  */
-export async function planCommand(argv: readonly string[], out: Output): Promise<number> {
+export async function planCommand(
+  argv: readonly string[],
+  out: Output,
+  /** Evaluates one run; a test passes one that reuses the plans it already has. */
+  evaluate: (request: PlanRequest) => Promise<Plan> = runPlan,
+): Promise<number> {
   try {
-    return await run(argv, out);
+    return await run(argv, out, evaluate);
   } catch (err) {
     if (ConfigError.isConfigError(err) || err instanceof UsageError) {
       out.stderr(`${err.message}\n`);
@@ -32,7 +39,11 @@ export async function planCommand(argv: readonly string[], out: Output): Promise
   }
 }
 
-async function run(argv: readonly string[], out: Output): Promise<number> {
+async function run(
+  argv: readonly string[],
+  out: Output,
+  runPlan: (request: PlanRequest) => Promise<Plan>,
+): Promise<number> {
   const args = parsePlanArgs(argv);
   if (args.help) {
     out.stdout(`${USAGE}\n`);
@@ -44,7 +55,13 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
     projectDir: dir,
     program: () => programIn(dir)(),
   };
-  const plan = await runPlan({ ...project, stack: args.stack, overrides: args.overrides });
+  const plan = await runPlan({
+    ...project,
+    stack: args.stack,
+    overrides: [...args.deployed, ...args.overrides],
+    deployed: args.deployed,
+  });
+  printWarnings(plan, out);
   if (args.outDir !== undefined) writeManifests(plan, args.outDir);
   if (args.policy) return reportPolicies(plan, args.json, out);
 
@@ -67,20 +84,50 @@ async function run(argv: readonly string[], out: Output): Promise<number> {
     const variant = await runPlan({
       ...project,
       stack: args.stack,
-      overrides: [...args.overrides, ...args.compare],
-      deployed: args.overrides,
+      overrides: [...args.deployed, ...args.overrides, ...args.compare],
+      deployed: [...args.deployed, ...args.overrides],
     });
-    const comparison = comparePlans(plan, variant);
+    printWarnings(variant, out);
+    const comparison = selectChanges(comparePlans(plan, variant), args.selection);
     const description = args.compare.map((o) => `${o.key}=${o.value}`).join(" ");
+    const warnings = flipWarnings(plan.outputs, variant.outputs);
     out.stdout(
       args.json
-        ? `${JSON.stringify(comparison, null, 2)}\n`
+        ? `${JSON.stringify({ ...comparison, warnings }, null, 2)}\n`
         : renderComparisonText(comparison, plan, variant, `stack config vs --compare ${description}`),
     );
     return EXIT.ok;
   }
-  out.stdout(args.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
+  const shown = selectPlan(plan, args.selection);
+  if (isSelective(args.selection) && shown.resources.length === 0) {
+    throw new UsageError(
+      `No resource of ${plan.project}/${plan.stack} matches ${describeSelection(args.selection)}; ` +
+        `allowed: a type or kind this plan declares (${[...new Set(plan.resources.map((r) => r.type))].sort().join(", ")}), or a resource name.`,
+    );
+  }
+  out.stdout(
+    args.json
+      ? `${JSON.stringify(shown, null, 2)}\n`
+      : renderPlanText(
+          shown,
+          isSelective(args.selection)
+            ? { of: plan.resources.length, description: describeSelection(args.selection) }
+            : undefined,
+        ),
+  );
   return EXIT.ok;
+}
+
+/** The program's warnings go to stderr, as the Pulumi CLI shows them: `--json` stays one document on stdout. */
+function printWarnings(plan: Plan, out: Output): void {
+  for (const warning of planWarnings(plan)) out.stderr(`warning: ${warning}\n`);
+}
+
+function describeSelection(selection: Selection): string {
+  return [
+    ...selection.types.map((type) => `--type ${type}`),
+    ...selection.resources.map((name) => `--resource ${name}`),
+  ].join(" ");
 }
 
 /** Exit 1 when a mandatory policy is violated, like `pulumi preview --policy-pack`. */

@@ -1,6 +1,8 @@
 import { Plan, PlannedResource } from "./plan";
+import { replacingPaths } from "./replacements";
 
-export type ChangeOp = "create" | "update" | "delete";
+/** What the engine does to a resource: `replace` is a create of a new object and a delete of the old one. */
+export type ChangeOp = "create" | "update" | "replace" | "delete";
 
 export interface Change {
   readonly urn: string;
@@ -9,8 +11,10 @@ export interface Change {
   readonly op: ChangeOp;
   /** Dotted paths of the inputs (and `options.*`) that differ; empty for create and delete. */
   readonly paths: string[];
-  /** For an update matched through an alias: the URN the resource had in the baseline. */
+  /** For an update or replace matched through an alias: the URN the resource had in the baseline. */
   readonly previousUrn?: string;
+  /** For a replace: the changed paths that force it (the provider cannot change them in place). */
+  readonly replaceOn?: string[];
 }
 
 export interface Comparison {
@@ -24,7 +28,8 @@ export interface Comparison {
  * object keys with `.` as they are, so a label key reads `spec.selector.ams.io/color`; array elements are
  * `[i]`. Input paths under the new resource's `ignoreChanges` are not changes: the engine keeps the old inputs
  * there. `ignoreChanges`, `aliases` and `customTimeouts` change how the engine acts, not the resource, so
- * changing them changes nothing either.
+ * changing them changes nothing either. A change the provider cannot make in place is a `replace`
+ * (plan/replacements.ts).
  */
 export function comparePlans(before: Plan, after: Plan): Comparison {
   const beforeByUrn = new Map(before.resources.map((resource) => [resource.urn, resource]));
@@ -65,8 +70,13 @@ export function comparePlans(before: Plan, after: Plan): Comparison {
     ];
     const moved = previousUrn !== resource.urn;
     if (moved) movedFrom.set(resource.urn, previousUrn);
-    if (paths.length > 0 || moved)
-      changes.push({ ...change(resource, "update", paths), ...(moved ? { previousUrn } : {}) });
+    if (paths.length === 0 && !moved) continue;
+    const replaceOn = replacingPaths(resource, paths, after);
+    changes.push({
+      ...change(resource, replaceOn.length > 0 ? "replace" : "update", paths),
+      ...(moved ? { previousUrn } : {}),
+      ...(replaceOn.length > 0 ? { replaceOn } : {}),
+    });
   }
   for (const resource of before.resources) {
     if (!matched.has(resource.urn)) changes.push(change(resource, "delete", []));
@@ -132,28 +142,78 @@ export function differingPaths(a: unknown, b: unknown, prefix: string): string[]
 
 /** The value at a path produced by `differingPaths`, for showing before → after. */
 export function valueAt(root: unknown, path: string): unknown {
+  const steps = walkPath(root, path);
+  return steps.length === 0 ? root : steps[steps.length - 1].node;
+}
+
+/**
+ * A path as a reader wants it: a list element that has a name (a container, an environment variable, a
+ * port) is named by it instead of its index, `containers[api].env[AMS_QUEUE_CONSUMERS_ENABLED].value`.
+ * Elements whose name differs on the two sides keep their index.
+ */
+export function namedPath(before: unknown, after: unknown, path: string): string {
+  const [a, b] = [walkPath(before, path), walkPath(after, path)];
+  let named = "";
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const step = b[i] ?? a[i];
+    if (step.index === undefined) {
+      named += named === "" ? step.key : `.${step.key}`;
+      continue;
+    }
+    const names = [a[i]?.node, b[i]?.node].filter((node) => node !== undefined).map(elementName);
+    const name = names[0];
+    named += name !== undefined && names.every((other) => other === name) ? `[${name}]` : `[${step.index}]`;
+  }
+  return named;
+}
+
+/** The fields that name a list element, in order of preference. */
+const NAME_FIELDS = ["name", "serviceName"];
+
+function elementName(node: unknown): string | undefined {
+  if (!isObject(node)) return undefined;
+  const field = NAME_FIELDS.find((candidate) => typeof node[candidate] === "string");
+  return field === undefined ? undefined : (node[field] as string);
+}
+
+interface PathStep {
+  /** The object key of this step; `undefined` for a list element. */
+  readonly key?: string;
+  readonly index?: number;
+  readonly node: unknown;
+}
+
+/**
+ * Follows a path of `differingPaths` through a value, one step per key or list index; a step whose key
+ * or element is missing has an `undefined` node, and the rest of the path is read as plain keys.
+ */
+function walkPath(root: unknown, path: string): PathStep[] {
+  const steps: PathStep[] = [];
   let node: unknown = root;
   let rest = path;
-  while (rest !== "" && node !== undefined) {
+  while (rest !== "") {
     const index = /^\[(\d+)\]\.?/.exec(rest);
     if (index) {
       node = Array.isArray(node) ? node[Number(index[1])] : undefined;
+      steps.push({ index: Number(index[1]), node });
       rest = rest.slice(index[0].length);
       continue;
     }
     // Keys may contain dots (label keys); take the longest key of this object that prefixes the path.
     const object = isObject(node) ? node : {};
-    const key = Object.keys(object)
-      .filter(
-        (candidate) =>
-          rest === candidate || rest.startsWith(`${candidate}.`) || rest.startsWith(`${candidate}[`),
-      )
-      .sort((x, y) => y.length - x.length)[0];
-    if (key === undefined) return undefined;
-    node = object[key];
+    const key =
+      Object.keys(object)
+        .filter(
+          (candidate) =>
+            rest === candidate || rest.startsWith(`${candidate}.`) || rest.startsWith(`${candidate}[`),
+        )
+        .sort((x, y) => y.length - x.length)[0] ?? /^[^.[]+/.exec(rest)?.[0];
+    if (key === undefined) break;
+    node = isObject(node) ? node[key] : undefined;
+    steps.push({ key, node });
     rest = rest.slice(key.length).replace(/^\./, "");
   }
-  return node;
+  return steps;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

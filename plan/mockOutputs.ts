@@ -6,8 +6,8 @@ import { createHash } from "crypto";
  * gets the same placeholders in every run, so `--compare` shows only real differences.
  */
 
-/** The account every offline ARN is in; obviously not a real one. */
-export const MOCK_ACCOUNT_ID = "123456789012";
+/** The account every offline ARN is in: the placeholder the stack files use too (AWS documentation's example account), so one plan shows one account. */
+export const MOCK_ACCOUNT_ID = "111122223333";
 
 export interface MockContext {
   readonly region: string;

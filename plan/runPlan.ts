@@ -5,6 +5,7 @@ import { aliasUrns, CapturedResource, captureResources, dependsOnResources, unwr
 import { PlanMocks, RegisteredResource } from "./mocks";
 import { Plan, PlannedResource } from "./plan";
 import { parseAmsConfig } from "../config/parse";
+import { ConfigError, KeyOrigin } from "../config/errors";
 import { RawConfig } from "../config/rawConfig";
 import { AmsConfig } from "../config/types";
 import { PreviousRelease, recordedRelease } from "../release/outputs";
@@ -101,6 +102,16 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     asyncFailures.push(reason);
   };
   process.on("unhandledRejection", onUnhandled);
+  // Under mocks there is no engine to send `pulumi.log.warn` to, so the SDK prints it with console.warn
+  // (@pulumi/pulumi log/index.js); the plan keeps them with its result instead, for the CLI to print after
+  // the plan (as `pulumi up` lists diagnostics) and for specs to assert on instead of printing them.
+  const warnings: string[] = [];
+  const consoleWarn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(" ");
+    if (text.startsWith(RUNTIME_WARNING)) warnings.push(text.slice(RUNTIME_WARNING.length));
+    else consoleWarn(...args);
+  };
   let programOutputs: Record<string, unknown> = {};
   try {
     await pulumi.runtime.runInPulumiStack(async () => {
@@ -112,10 +123,14 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
       return programOutputs;
     });
   } catch (err) {
-    throw remember(err);
+    remember(err);
+    throw err instanceof ConfigError
+      ? remember(err.withKeyOrigins(keyOrigins(project, stackConfig, request)))
+      : err;
   } finally {
     await pulumi.runtime.disconnect();
     process.off("unhandledRejection", onUnhandled);
+    console.warn = consoleWarn;
     process.setSourceMapsEnabled(sourceMaps);
     request.onSettled?.([...mocks.registered.values()].map((resource) => resource.type));
   }
@@ -171,11 +186,37 @@ export async function runPlan(request: PlanRequest): Promise<Plan> {
     Object.defineProperty(planned, "secretDigests", { value: secretDigests, enumerable: false });
     resources.push(planned);
   }
-  return {
+  const plan: Plan = {
     project: project.name,
     stack: request.stack,
     resources,
     outputs: await maskOutputs(programOutputs),
+  };
+  // Not part of the JSON document: what the program warned about while it ran.
+  Object.defineProperty(plan, "warnings", { value: warnings, enumerable: false });
+  return plan;
+}
+
+const RUNTIME_WARNING = "warning: [runtime] ";
+
+/** The warnings the program logged (`pulumi.log.warn`) while the plan ran. */
+export function planWarnings(plan: Plan): readonly string[] {
+  return (plan as Plan & { warnings?: string[] }).warnings ?? [];
+}
+
+/** Where a project key's value came from: its declaration's default, the stack file or an override. */
+function keyOrigins(
+  project: ProjectFile,
+  stackConfig: Readonly<Record<string, unknown>>,
+  request: PlanRequest,
+): (key: string) => KeyOrigin | undefined {
+  return (key) => {
+    const qualified = key.includes(":") ? key : `${project.name}:${key}`;
+    if (Object.hasOwn(project.config, key) || Object.hasOwn(project.config, qualified)) return "Pulumi.yaml";
+    if ((request.overrides ?? []).some((override) => override.key.split(".")[0] === key))
+      return "command line";
+    if (Object.hasOwn(stackConfig, qualified)) return "stack file";
+    return undefined;
   };
 }
 
@@ -191,12 +232,18 @@ export function declaredConfig(
   overrides: readonly ConfigOverride[],
 ): AmsConfig {
   const values = buildProgramConfig(project, stackConfig, overrides).values;
-  return parseAmsConfig({
-    project: project.name,
-    stack,
-    raw: new RawConfig(projectValues(values, project.name)),
-    awsRegion: values["aws:region"],
-  });
+  try {
+    return parseAmsConfig({
+      project: project.name,
+      stack,
+      raw: new RawConfig(projectValues(values, project.name)),
+      awsRegion: values["aws:region"],
+    });
+  } catch (err) {
+    throw err instanceof ConfigError
+      ? err.withKeyOrigins(keyOrigins(project, stackConfig, { stack, overrides }))
+      : err;
+  }
 }
 
 /**

@@ -190,7 +190,17 @@ export function cluster(
   );
 
   const kubeconfig = pulumi.secret(eksCluster.kubeconfigJson);
-  const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, { parent });
+  // ConfigMaps are updated in place, not replaced: by default the provider replaces a ConfigMap whose data
+  // changes, and one with a fixed name is deleted before it is created again
+  // (https://github.com/pulumi/pulumi-kubernetes/issues/1567, provider/pkg/provider/diff.go and provider.go
+  // `deleteBeforeReplace`). The blue-green workers' consume switches are such ConfigMaps, rewritten by every
+  // flip and watched by the running workers: deleted for a moment, a switch would read as unset.
+  // `enableConfigMapMutable`: https://github.com/pulumi/pulumi-kubernetes/pull/1926.
+  const provider = new k8s.Provider(
+    `${name}-k8s`,
+    { kubeconfig, enableServerSideApply: true, enableConfigMapMutable: true },
+    { parent },
+  );
   return {
     cluster: eksCluster,
     name: args.clusterName,

@@ -52,7 +52,7 @@ describe("npm run plan (the command)", function () {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /~ update aws:ssm\/parameter:Parameter {2}ams-config-logging-level-root/);
     assert.match(result.stdout, /insecureValue: "INFO" → "WARN"/);
-    assert.match(result.stdout, /1 resources change: 0 create, 1 update, 0 delete\./);
+    assert.match(result.stdout, /1 resource changes: 0 create, 1 update, 0 replace, 0 delete\./);
   });
 
   const invalid: [string, string[], RegExp][] = [

@@ -222,7 +222,7 @@ describe("npm run promote (a new version into Pulumi.<stack>.yaml, as an operato
       const stderr = await refused(dir, "dev", "--version", "1.5.0");
       assert.match(
         stderr,
-        /Pulumi\.dev\.yaml does not validate as it stands.*activeColour is set in the stack config; allowed: a key this program reads \(did you mean activeColor\?\)/s,
+        /Pulumi\.dev\.yaml does not validate as it stands.*activeColour is set in Pulumi\.dev\.yaml; allowed: a key this program reads \(did you mean activeColor\?\)/s,
       );
     });
   });

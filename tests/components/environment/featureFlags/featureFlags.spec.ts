@@ -345,7 +345,7 @@ describe("feature flags as code", function () {
         text.stdout,
         /~ update pulumi-nodejs:dynamic\/unleash:FeatureFlag {2}ams-flags-flag-new-checkout\n {4}rolloutPercentage: 5 → 20\n/,
       );
-      assert.match(text.stdout, /1 resources change: 0 create, 1 update, 0 delete\./);
+      assert.match(text.stdout, /1 resource changes: 0 create, 1 update, 0 replace, 0 delete\./);
     });
 
     it("a jump past a step fails before anything changes, naming the flag and the allowed step", async () => {
