@@ -54,7 +54,17 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
   const resources: string[] = [];
   const help = helpRequested(argv);
   const known = {
-    valued: ["--project", "--stack", "--set", "--deployed", "--compare", "--against", "--out", "--type", "--resource"],
+    valued: [
+      "--project",
+      "--stack",
+      "--set",
+      "--deployed",
+      "--compare",
+      "--against",
+      "--out",
+      "--type",
+      "--resource",
+    ],
     booleans: ["--json", "--policy", "--help", "-h"],
   };
   walkFlags(argv, USAGE, known, (flag, value) => {
