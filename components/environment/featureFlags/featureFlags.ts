@@ -52,7 +52,7 @@ export class FeatureFlags extends pulumi.ComponentResource {
     const flags = config.featureFlags;
     const { environment } = config;
 
-    let admin: { adminUrl: string; adminToken: pulumi.Output<string> };
+    let admin: { adminUrl: string; adminToken: pulumi.Output<string>; connectHost?: pulumi.Output<string> };
     let ready: pulumi.Resource[] = [];
     if (flags.service.mode === "selfHosted") {
       const unleash = selfHostedUnleash(
@@ -74,7 +74,12 @@ export class FeatureFlags extends pulumi.ComponentResource {
         },
         this,
       );
-      admin = { adminUrl: unleash.adminUrl, adminToken: unleash.adminToken };
+      // Through the ALB by its own DNS name: the flag host's record may not exist on the first `pulumi up`.
+      admin = {
+        adminUrl: unleash.adminUrl,
+        adminToken: unleash.adminToken,
+        connectHost: unleash.connectHost,
+      };
       ready = unleash.ready;
       this.service = {
         mode: "selfHosted",

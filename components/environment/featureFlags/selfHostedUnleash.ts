@@ -67,6 +67,12 @@ export interface SelfHostedUnleashArgs extends UnleashHosting {
 export interface SelfHostedUnleash {
   /** `https://<host>`: the admin UI, and the Admin API the flag resources call. */
   readonly adminUrl: string;
+  /**
+   * The ALB's DNS name, where the flag resources connect (sending `host` as TLS SNI and `Host`): on an
+   * environment's first `pulumi up` the ALB is created during that update and `host`'s DNS record (managed
+   * outside the program) does not exist yet.
+   */
+  readonly connectHost: pulumi.Output<string>;
   /** The client API inside the cluster, for the pods' SDK (no trip through the public ALB). */
   readonly clientUrl: string;
   /** The admin API token Unleash is started with (`INIT_ADMIN_API_TOKENS`); a Pulumi secret. */
@@ -221,10 +227,33 @@ export function selfHostedUnleash(
 
   return {
     adminUrl: `https://${args.host}`,
+    connectHost: loadBalancerHost(ingress),
     clientUrl: `http://${UNLEASH_SERVICE}.${UNLEASH_CHART.namespace}.svc.cluster.local:${UNLEASH_PORT}/api/`,
     adminToken: pulumi.secret(adminToken),
     ready: [release, ingress],
   };
+}
+
+/**
+ * Where an ALB Ingress is served: the DNS name the AWS Load Balancer Controller writes into
+ * `status.loadBalancer.ingress[].hostname` once the ALB exists (updateIngressGroupStatus in
+ * kubernetes-sigs/aws-load-balancer-controller controllers/ingress/group_controller.go). The Kubernetes
+ * provider's Ingress await returns only once that list is non-empty (ingressInitAwaiter in
+ * https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/await/ingress.go: "Ingress entry exists
+ * for .status.loadBalancer.ingress"), so the created Ingress's output carries it.
+ */
+export function loadBalancerHost(ingress: k8s.networking.v1.Ingress): pulumi.Output<string> {
+  return pulumi.all([ingress.metadata.name, ingress.status]).apply(([ingressName, status]) => {
+    const entry = status?.loadBalancer?.ingress?.[0];
+    const host = entry?.hostname || entry?.ip;
+    if (!host) {
+      throw new Error(
+        `Ingress ${ingressName} has no status.loadBalancer.ingress address: the AWS Load Balancer Controller ` +
+          "has not reconciled it (kubectl describe ingress shows its events)",
+      );
+    }
+    return host;
+  });
 }
 
 /**
