@@ -160,7 +160,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
         oidc: { providerArn: eks.oidcProviderArn, issuer: eks.oidcIssuer },
         externalSecretsRole: addons.externalSecretsRole,
         externalSecretsRelease: addons.externalSecrets,
-        appSecret: { arn: appSecrets.secretArn, hasValue: true },
+        appSecret: { arn: appSecrets.secretArn, value: appSecrets.secretValue },
       },
       this,
     );

@@ -176,6 +176,7 @@ export function selfHostedUnleash(
         {
           name: UNLEASH_SECRET,
           secretArn: secret.arn,
+          value: secretVersion,
           keys: {
             DATABASE_PASSWORD: "DATABASE_PASSWORD",
             INIT_ADMIN_API_TOKENS: "INIT_ADMIN_API_TOKENS",
@@ -184,7 +185,7 @@ export function selfHostedUnleash(
         },
       ],
       provider: args.provider,
-      dependsOn: [...args.addons, secretVersion],
+      dependsOn: [...args.addons],
     },
     parent,
   );
