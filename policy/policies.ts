@@ -8,6 +8,7 @@ import { awsResourcePolicies, awsStackPolicies } from "./awsRules";
 import { deliveryResourcePolicies, deliveryStackPolicies } from "./deliveryPolicies";
 import { featureFlagPolicies } from "./featureFlagPolicies";
 import { iamRoleBoundary } from "./iamRoleBoundary";
+import { parameterGroupFamily } from "./parameterGroupFamily";
 import { configSchema, isProd, PolicyConfig } from "./policyConfig";
 
 /**
@@ -376,6 +377,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 ];
 export const stackPolicies: StackValidationPolicy[] = [
   blueGreenConsistent,
+  parameterGroupFamily,
   ...awsStackPolicies,
   ...deliveryStackPolicies,
 ];

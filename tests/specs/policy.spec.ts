@@ -248,6 +248,14 @@ describe("policy pack (policy/): governance as code", () => {
       },
     },
     {
+      // More cases in parameterGroupFamily.spec.ts.
+      policy: "ams-rds-parameter-group-family",
+      stack: "prod",
+      type: "aws:rds/parameterGroup:ParameterGroup",
+      name: "ams-flags-unleash-db",
+      change: (r) => (r.inputs.family = "aurora-postgresql16"),
+    },
+    {
       policy: "ams-no-replica-of-managed-password",
       stack: "prod",
       type: "aws:rds/cluster:Cluster",

@@ -63,9 +63,11 @@ export class FeatureFlags extends pulumi.ComponentResource {
           host: flags.service.host,
           certificateArn: flags.service.certificateArn ?? config.publicEntry.certificateArn,
           database: {
-            engineVersion: config.data.postgres.engineVersion,
+            engineVersion: flags.service.databaseEngineVersion,
             instanceClass: flags.service.databaseInstanceClass,
             backupRetentionDays: flags.service.databaseBackupRetentionDays,
+            applyImmediately: flags.service.databaseApplyImmediately,
+            allowMajorVersionUpgrade: flags.service.databaseAllowMajorVersionUpgrade,
           },
           network: args.network,
           keyArn: args.keyArn,

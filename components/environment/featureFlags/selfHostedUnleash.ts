@@ -7,7 +7,8 @@ import { amsLabels, awsTags } from "../../labels";
 import { PinnedChart } from "../addons/charts";
 import { helmRelease } from "../addons/helmRelease";
 import { appSecretPrefix, dataStoreIdentifier, ingressGroup } from "../../names";
-import { postgresFamily, POSTGRES_PORT } from "../data/postgres";
+import { postgresParameterGroupFamily } from "../../../policy/awsFacts";
+import { POSTGRES_PORT } from "../data/postgres";
 import { storeSecurityGroup } from "../data/storeNetwork";
 import { environmentProtection } from "../protection";
 import { SSL_POLICY } from "../publicEntry";
@@ -57,10 +58,17 @@ export interface SelfHostedUnleashArgs extends UnleashHosting {
   /** ACM certificate covering `host`, in the stack's region. */
   readonly certificateArn: string;
   readonly database: {
-    /** PostgreSQL major version, the AMS database's (one major per environment). */
+    /**
+     * RDS for PostgreSQL major version (`featureFlagService.databaseEngineVersion`). Its own, not the AMS
+     * database's: that one is Aurora PostgreSQL, whose versions and parameter group family differ.
+     */
     readonly engineVersion: string;
     readonly instanceClass: string;
     readonly backupRetentionDays: number;
+    /** Apply changes now (true) or in the maintenance window, as the other data stores' `applyImmediately`. */
+    readonly applyImmediately: boolean;
+    /** Allow raising the major version (only with `applyImmediately`, see `unleashDatabase`). */
+    readonly allowMajorVersionUpgrade: boolean;
   };
 }
 
@@ -370,10 +378,14 @@ function unleashDatabase(
     },
     parent,
   );
+  // An RDS for PostgreSQL instance takes only a `postgres<major>` group of its major version (an Aurora family
+  // is refused; policy ams-rds-parameter-group-family). Named by Pulumi (with a suffix): a major upgrade
+  // changes the family, which replaces the group, so the new one is created, the instance moves to it in the
+  // same update (allowMajorVersionUpgrade with applyImmediately), and the old one is deleted after.
   const parameters = new aws.rds.ParameterGroup(
     name,
     {
-      family: postgresFamily(args.database.engineVersion),
+      family: postgresParameterGroupFamily("postgres", args.database.engineVersion),
       description: `AMS ${environment}: Unleash, TLS only`,
       parameters: [{ name: "rds.force_ssl", value: "1" }],
       tags: awsTags("feature-flags"),
@@ -400,7 +412,11 @@ function unleashDatabase(
       storageEncrypted: true,
       kmsKeyId: args.keyArn,
       caCertIdentifier: "rds-ca-rsa2048-g1",
+      // A major version as engineVersion: RDS picks and upgrades the minor (the provider accepts a prefix
+      // when autoMinorVersionUpgrade is on: https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#engineversion_nodejs).
       autoMinorVersionUpgrade: true,
+      applyImmediately: args.database.applyImmediately,
+      allowMajorVersionUpgrade: args.database.allowMajorVersionUpgrade,
       copyTagsToSnapshot: true,
       multiAz: environment === "prod",
       backupRetentionPeriod: args.database.backupRetentionDays,
