@@ -6,6 +6,7 @@ import {
 } from "@pulumi/policy";
 import { awsResourcePolicies, awsStackPolicies } from "./awsRules";
 import { deliveryResourcePolicies, deliveryStackPolicies } from "./deliveryPolicies";
+import { eksNoCreatorAdmin } from "./eksCreatorAdmin";
 import { featureFlagPolicies } from "./featureFlagPolicies";
 import { iamRoleBoundary } from "./iamRoleBoundary";
 import { parameterGroupFamily } from "./parameterGroupFamily";
@@ -368,6 +369,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   prodMultiAz,
   noPublicExposure,
   eksHardened,
+  eksNoCreatorAdmin,
   workloadImages,
   workloadPods,
   devCostHints,

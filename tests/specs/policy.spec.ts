@@ -248,6 +248,25 @@ describe("policy pack (policy/): governance as code", () => {
       },
     },
     {
+      // The cluster @pulumi/eks registers inside its component, as it asks for it (eksCreatorAdmin.spec.ts).
+      policy: "ams-eks-no-creator-admin",
+      stack: "prod",
+      type: "eks:index:Cluster",
+      name: "ams-eks",
+      change: () => undefined,
+      add: (component) => [
+        {
+          ...component,
+          urn: `${component.urn}$aws:eks/cluster:Cluster::ams-eks-eksCluster`,
+          type: "aws:eks/cluster:Cluster",
+          name: "ams-eks-eksCluster",
+          inputs: {
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+          },
+        },
+      ],
+    },
+    {
       // More cases in parameterGroupFamily.spec.ts.
       policy: "ams-rds-parameter-group-family",
       stack: "prod",
