@@ -4,6 +4,7 @@ import { judgeAgainstLastUpdate } from "./components/delivery/guardRails";
 import { releaseByStrategy } from "./components/delivery/strategies";
 import { AmsEnvironment } from "./components/environment/environment";
 import { requireWorkloadBoundary } from "./components/environment/permissionsBoundary";
+import { awsProvider } from "./components/environment/providers";
 import { releaseOutputs } from "./release/outputs";
 import { lastRecordedRelease } from "./release/previous";
 import { describeRelease } from "./release/state";
@@ -19,10 +20,12 @@ export = async () => {
   const previous = await lastRecordedRelease();
   const transition = judgeAgainstLastUpdate(previous, config);
 
-  requireWorkloadBoundary(config.stack);
+  const aws = awsProvider(config);
+  requireWorkloadBoundary(config.stack, aws);
   const environment = new AmsEnvironment("ams", {
     config,
     secrets,
+    awsProvider: aws,
     retiringStrategy: transition.retiring?.strategy,
     previousFeatureFlags: previous.featureFlags,
   });
