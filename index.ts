@@ -4,6 +4,7 @@ import { judgeAgainstLastUpdate } from "./components/delivery/guardRails";
 import { releaseByStrategy } from "./components/delivery/strategies";
 import { AmsEnvironment } from "./components/environment/environment";
 import { requireWorkloadBoundary } from "./components/environment/permissionsBoundary";
+import { awsProvider } from "./components/environment/providers";
 import { RELEASE_COMPONENT_NAME } from "./components/names";
 import { releaseOutputs } from "./release/outputs";
 import { lastRecordedRelease } from "./release/previous";
@@ -20,10 +21,12 @@ export = async () => {
   const previous = await lastRecordedRelease();
   const transition = judgeAgainstLastUpdate(previous, config);
 
-  requireWorkloadBoundary(config.stack);
+  const aws = awsProvider(config);
+  requireWorkloadBoundary(config.stack, aws);
   const environment = new AmsEnvironment("ams", {
     config,
     secrets,
+    awsProvider: aws,
     retiringStrategy: transition.retiring?.strategy,
     previousFeatureFlags: previous.featureFlags,
   });

@@ -56,15 +56,19 @@ interface FieldRule {
  * the old group stays attached, Pulumi cannot delete it and the update fails halfway. So the upgrade must be
  * applied in the update that declares it.
  */
-function readChangeTiming(block: BlockReader): boolean {
-  return block.boolean("applyImmediately");
+export function readChangeTiming(block: BlockReader, key = "applyImmediately"): boolean {
+  return block.boolean(key);
 }
-function readMajorUpgrade(block: BlockReader, applyImmediately: boolean): boolean {
-  const allowMajorVersionUpgrade = block.boolean("allowMajorVersionUpgrade");
+export function readMajorUpgrade(
+  block: BlockReader,
+  applyImmediately: boolean,
+  keys = { upgrade: "allowMajorVersionUpgrade", apply: "applyImmediately" },
+): boolean {
+  const allowMajorVersionUpgrade = block.boolean(keys.upgrade);
   if (allowMajorVersionUpgrade && applyImmediately === false)
     block.reject(
-      "allowMajorVersionUpgrade",
-      "false unless applyImmediately is true: a major upgrade is applied in the update that declares it",
+      keys.upgrade,
+      `false unless ${keys.apply} is true: a major upgrade is applied in the update that declares it`,
     );
   return allowMajorVersionUpgrade;
 }

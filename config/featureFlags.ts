@@ -1,4 +1,5 @@
 import { BlockReader } from "./block";
+import { readChangeTiming, readMajorUpgrade } from "./data";
 import { ProblemList } from "./errors";
 import { isHostName, readStructured } from "./fields";
 import { acmCertificateArnPattern } from "./platform";
@@ -48,6 +49,12 @@ export type FlagService =
       readonly certificateArn: string | undefined;
       readonly databaseInstanceClass: string;
       readonly databaseBackupRetentionDays: number;
+      /** RDS for PostgreSQL major version of Unleash's own database (its parameter group family follows). */
+      readonly databaseEngineVersion: string;
+      /** Apply a change to Unleash's database now (true) or in its maintenance window. */
+      readonly databaseApplyImmediately: boolean;
+      /** Allow the update that raises `databaseEngineVersion`'s major version (with databaseApplyImmediately). */
+      readonly databaseAllowMajorVersionUpgrade: boolean;
     }
   | {
       readonly mode: "external";
@@ -76,6 +83,9 @@ const SERVICE_FIELDS = [
   "environment",
   "databaseInstanceClass",
   "databaseBackupRetentionDays",
+  "databaseEngineVersion",
+  "databaseApplyImmediately",
+  "databaseAllowMajorVersionUpgrade",
   "exposureSteps",
 ];
 const FLAG_FIELDS = ["description", "type", "enabled", "rolloutPercentage", "stickiness"];
@@ -131,6 +141,17 @@ function readService(
   );
   // 0 would switch backups off; the policy pack requires 7 days in prod (ams-prod-backups).
   const databaseBackupRetentionDays = block.integer("databaseBackupRetentionDays", { min: 1, max: 35 });
+  // The major version only, as for the AMS database: RDS applies minor upgrades (autoMinorVersionUpgrade).
+  const databaseEngineVersion = block.string(
+    "databaseEngineVersion",
+    (v) => /^1[3-9]$/.test(v),
+    'an RDS for PostgreSQL major version from 13 to 19 such as "16"',
+  );
+  const databaseApplyImmediately = readChangeTiming(block, "databaseApplyImmediately");
+  const databaseAllowMajorVersionUpgrade = readMajorUpgrade(block, databaseApplyImmediately, {
+    upgrade: "databaseAllowMajorVersionUpgrade",
+    apply: "databaseApplyImmediately",
+  });
   const exposureSteps = readSteps(block, "exposureSteps");
   if (mode === "selfHosted") {
     if (host === "")
@@ -162,6 +183,9 @@ function readService(
           certificateArn: certificateArn === "" ? undefined : certificateArn,
           databaseInstanceClass,
           databaseBackupRetentionDays,
+          databaseEngineVersion,
+          databaseApplyImmediately,
+          databaseAllowMajorVersionUpgrade,
         }
       : { mode, url: url.replace(/\/+$/, "") };
   return { service, unleashEnvironment, exposureSteps };

@@ -46,7 +46,7 @@ export function mockResource(type: string, name: string, inputs: State, ctx: Moc
       state: { ...inputs, outputs: ctx.previousOutputs, secretOutputNames: [] },
     };
   }
-  if (type.startsWith("kubernetes:")) return kubernetesObject(type, name, inputs);
+  if (type.startsWith("kubernetes:")) return kubernetesObject(type, name, inputs, ctx);
   if (type === "pulumi-nodejs:dynamic/unleash:ClientToken") return unleashClientToken(name, inputs);
   if (type === "eks:index:Cluster") return eksComponent(name, inputs, ctx);
   if (type === "awsx:ec2:Vpc") return awsxVpc(name, inputs, ctx);
@@ -112,7 +112,28 @@ function helmRelease(name: string, inputs: State): MockResult {
   };
 }
 
-function kubernetesObject(type: string, name: string, inputs: State): MockResult {
+/** The DNS name AWS gives an application load balancer: its name, an id, the region. */
+function albDnsName(loadBalancerName: string, ctx: MockContext, internal = false): string {
+  return `${internal ? "internal-" : ""}${loadBalancerName}-123456789.${ctx.region}.elb.amazonaws.com`;
+}
+
+/**
+ * An ALB Ingress as the provider's await returns it: only once the Load Balancer Controller wrote the
+ * ALB's DNS name into `status.loadBalancer.ingress` (pulumi/pulumi-kubernetes provider/pkg/await/ingress.go).
+ * Members of one Ingress group share the ALB the group's `load-balancer-name` names (the AMS groups are
+ * named as their ALB).
+ */
+function ingressStatus(metadata: State, objectName: string, ctx: MockContext): State {
+  const annotations = (metadata.annotations ?? {}) as Record<string, string>;
+  const loadBalancerName =
+    annotations["alb.ingress.kubernetes.io/load-balancer-name"] ??
+    annotations["alb.ingress.kubernetes.io/group.name"] ??
+    `k8s-${objectName}`;
+  const internal = annotations["alb.ingress.kubernetes.io/scheme"] === "internal";
+  return { loadBalancer: { ingress: [{ hostname: albDnsName(loadBalancerName, ctx, internal) }] } };
+}
+
+function kubernetesObject(type: string, name: string, inputs: State, ctx: MockContext): MockResult {
   if (type === "kubernetes:helm.sh/v3:Release") return helmRelease(name, inputs);
   const metadata = (inputs.metadata ?? {}) as State;
   const objectName = (metadata.name as string | undefined) ?? autoName(type, name);
@@ -133,6 +154,9 @@ function kubernetesObject(type: string, name: string, inputs: State): MockResult
         resourceVersion: "1",
         creationTimestamp: "2026-01-01T00:00:00Z",
       },
+      ...(type === "kubernetes:networking.k8s.io/v1:Ingress"
+        ? { status: ingressStatus(metadata, objectName, ctx) }
+        : {}),
     },
   };
 }
@@ -446,7 +470,7 @@ export function mockInvoke(token: string, inputs: State, ctx: MockContext): Stat
         name,
         arnSuffix: suffix,
         arn: `arn:aws:elasticloadbalancing:${ctx.region}:${MOCK_ACCOUNT_ID}:loadbalancer/${suffix}`,
-        dnsName: `${name}-123456789.${ctx.region}.elb.amazonaws.com`,
+        dnsName: albDnsName(name, ctx),
         id: name,
       };
     }

@@ -6,8 +6,10 @@ import {
 } from "@pulumi/policy";
 import { awsResourcePolicies, awsStackPolicies } from "./awsRules";
 import { deliveryResourcePolicies, deliveryStackPolicies } from "./deliveryPolicies";
+import { eksNoCreatorAdmin } from "./eksCreatorAdmin";
 import { featureFlagPolicies } from "./featureFlagPolicies";
 import { iamRoleBoundary } from "./iamRoleBoundary";
+import { parameterGroupFamily } from "./parameterGroupFamily";
 import { configSchema, isProd, PolicyConfig } from "./policyConfig";
 
 /**
@@ -367,6 +369,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   prodMultiAz,
   noPublicExposure,
   eksHardened,
+  eksNoCreatorAdmin,
   workloadImages,
   workloadPods,
   devCostHints,
@@ -376,6 +379,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 ];
 export const stackPolicies: StackValidationPolicy[] = [
   blueGreenConsistent,
+  parameterGroupFamily,
   ...awsStackPolicies,
   ...deliveryStackPolicies,
 ];

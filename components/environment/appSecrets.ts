@@ -19,6 +19,8 @@ export interface AppSecretsArgs {
 export class AppSecrets extends pulumi.ComponentResource {
   readonly secretArn: pulumi.Output<string>;
   readonly secretName: string;
+  /** The version that writes the secret's value (none without an SDK key): what its readers wait for. */
+  readonly secretValue: aws.secretsmanager.SecretVersion | undefined;
 
   constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:environment:AppSecrets", name, {}, opts);
@@ -36,18 +38,19 @@ export class AppSecrets extends pulumi.ComponentResource {
       { parent: this, protect: policy.protect },
     );
 
-    if (args.featureFlagSdkKey !== undefined) {
-      new aws.secretsmanager.SecretVersion(
-        `${name}-current`,
-        {
-          secretId: secret.id,
-          secretString: pulumi.secret(
-            args.featureFlagSdkKey.apply((sdkKey) => JSON.stringify({ FEATURE_FLAG_SDK_KEY: sdkKey })),
-          ),
-        },
-        { parent: this },
-      );
-    }
+    this.secretValue =
+      args.featureFlagSdkKey === undefined
+        ? undefined
+        : new aws.secretsmanager.SecretVersion(
+            `${name}-current`,
+            {
+              secretId: secret.id,
+              secretString: pulumi.secret(
+                args.featureFlagSdkKey.apply((sdkKey) => JSON.stringify({ FEATURE_FLAG_SDK_KEY: sdkKey })),
+              ),
+            },
+            { parent: this },
+          );
 
     this.secretArn = secret.arn;
     this.registerOutputs({ secretArn: this.secretArn, secretName: this.secretName });

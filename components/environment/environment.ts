@@ -1,3 +1,4 @@
+import type * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AmsSecrets } from "../../config/load";
@@ -13,7 +14,6 @@ import { Namespace } from "./namespace";
 import { network } from "./network";
 import { publicEntry } from "./publicEntry";
 import { albName, clusterName } from "../names";
-import { awsProvider } from "./providers";
 import { ImageName } from "./registry/repositories";
 import { releaseAlarms } from "./monitoring/releaseAlarms";
 import { dataStores } from "./data/dataStores";
@@ -30,6 +30,8 @@ export interface AmsEnvironmentArgs {
   readonly retiringStrategy?: Strategy;
   /** Flag states the stack's previous update recorded (its `featureFlags` output). */
   readonly previousFeatureFlags: PreviousFlagStates;
+  /** The AWS provider every AMS resource uses (`awsProvider`): the stack's region and default tags. */
+  readonly awsProvider: aws.Provider;
 }
 
 /**
@@ -67,12 +69,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
   readonly featureFlagStates: pulumi.Output<Record<string, FlagState>>;
 
   constructor(name: string, args: AmsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(
-      "ams:environment:AmsEnvironment",
-      name,
-      {},
-      { ...opts, providers: { aws: awsProvider(args.config) } },
-    );
+    super("ams:environment:AmsEnvironment", name, {}, { ...opts, providers: { aws: args.awsProvider } });
     const { config } = args;
     const environment = config.environment;
     this.clusterName = clusterName(environment);
@@ -160,7 +157,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
         oidc: { providerArn: eks.oidcProviderArn, issuer: eks.oidcIssuer },
         externalSecretsRole: addons.externalSecretsRole,
         externalSecretsRelease: addons.externalSecrets,
-        appSecret: { arn: appSecrets.secretArn, hasValue: true },
+        appSecret: { arn: appSecrets.secretArn, value: appSecrets.secretValue },
       },
       this,
     );

@@ -269,6 +269,33 @@ describe("policy pack (policy/): governance as code", () => {
       },
     },
     {
+      // The cluster @pulumi/eks registers inside its component, as it asks for it (eksCreatorAdmin.spec.ts).
+      policy: "ams-eks-no-creator-admin",
+      stack: "prod",
+      type: "eks:index:Cluster",
+      name: "ams-eks",
+      change: () => undefined,
+      add: (component) => [
+        {
+          ...component,
+          urn: `${component.urn}$aws:eks/cluster:Cluster::ams-eks-eksCluster`,
+          type: "aws:eks/cluster:Cluster",
+          name: "ams-eks-eksCluster",
+          inputs: {
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+          },
+        },
+      ],
+    },
+    {
+      // More cases in parameterGroupFamily.spec.ts.
+      policy: "ams-rds-parameter-group-family",
+      stack: "prod",
+      type: "aws:rds/parameterGroup:ParameterGroup",
+      name: "ams-flags-unleash-db",
+      change: (r) => (r.inputs.family = "aurora-postgresql16"),
+    },
+    {
       policy: "ams-no-replica-of-managed-password",
       stack: "prod",
       type: "aws:rds/cluster:Cluster",

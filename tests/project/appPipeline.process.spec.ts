@@ -15,7 +15,8 @@ import { PROJECT_DIR } from "../../tools/cli/project";
 import { declaredConfig } from "../../plan/runPlan";
 import { withGitRepo } from "../helpers/gitRepo";
 import { canAssumeWithWebIdentity, identityDecision } from "../helpers/iam";
-import { STACKS } from "../helpers/plans";
+import { planOf, STACKS } from "../helpers/plans";
+import { findResources, Plan } from "../../plan/plan";
 import {
   Job,
   readWorkflow,
@@ -28,6 +29,35 @@ import {
 } from "../helpers/workflows";
 
 const FILE = "ams-app-pipeline.yml";
+
+/**
+ * The database variables a migration Job gets: the keys of the Secrets its container reads (`envFrom`) that
+ * an ExternalSecret builds from a template (the migrator's URL, user and password), from the planned objects.
+ */
+function migrationDatabaseVariables(plan: Plan): string[] {
+  const jobs = findResources(plan, "kubernetes:batch/v1:Job").filter(
+    (resource) =>
+      (resource.inputs.metadata as { labels: Record<string, string> }).labels[
+        "app.kubernetes.io/component"
+      ] === "migration",
+  );
+  assert.ok(jobs.length > 0, "the plan has a migration Job");
+  const spec = jobs[0].inputs.spec as {
+    template: { spec: { containers: { envFrom: { secretRef?: { name: string } }[] }[] } };
+  };
+  const secrets = spec.template.spec.containers[0].envFrom.flatMap((source) =>
+    source.secretRef ? [source.secretRef.name] : [],
+  );
+  return findResources(plan, "kubernetes:external-secrets.io/v1:ExternalSecret")
+    .filter((resource) => secrets.includes((resource.inputs.metadata as { name: string }).name))
+    .flatMap((resource) =>
+      Object.keys(
+        (resource.inputs.spec as { target: { template?: { data?: Record<string, string> } } }).target.template
+          ?.data ?? {},
+      ),
+    )
+    .sort();
+}
 const pipeline = () => readWorkflow(FILE);
 const job = (id: string): Job => pipeline().jobs[id];
 const usesOf = (step: Step, action: string) => (step.uses ?? "").startsWith(`${action}@`);
@@ -183,7 +213,21 @@ describe("ams-app-pipeline.yml: the AMS application's reusable pipeline", functi
       assert.equal(calls.length, 2, "run twice");
       for (const call of calls) {
         assert.match(call, /--entrypoint flyway ams-migrations:dry-run -connectRetries=10 migrate$/);
-        assert.match(call, /--env SPRING_DATASOURCE_USERNAME=ams/);
+      }
+    });
+
+    it("the dry run's database variables are the ones the planned migration Job gets from its ExternalSecret", async () => {
+      const plan = await planOf("dev");
+      const names = migrationDatabaseVariables(plan);
+      assert.ok(names.length >= 3, `the migration Job's database variables: ${names.join(", ")}`);
+      const result = runStep(stepNamed(job("images"), /Migrations dry run/).run as string, {
+        env: { MIGRATION_COMMAND: "flyway migrate" },
+        stubs: { docker: 'printf "%s\\n" "$*" >> "$STUB_DIR/docker.log"' },
+      });
+      assert.equal(result.status, 0, result.stderr);
+      for (const call of result.read("docker.log").trim().split("\n")) {
+        const given = [...call.matchAll(/--env ([A-Z_]+)=/g)].map((match) => match[1]).sort();
+        assert.deepEqual(given, names);
       }
     });
   });

@@ -52,7 +52,9 @@ function literals(file: string): { text: string; line: number }[] {
 function componentClasses(file: string) {
   const text = fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
-  const isResourceType = (type: string) => /Resource|Provider|k8s\.|BlueGreenService/.test(type);
+  // Resources (SDK classes such as aws.secretsmanager.SecretVersion, components) are not values.
+  const isResourceType = (type: string) =>
+    /Resource|Provider|BlueGreenService|\b(aws|k8s|random|eks|awsx)\.[\w.]*\.[A-Z]\w*/.test(type);
   return source.statements.filter(ts.isClassDeclaration).flatMap((declaration) => {
     const base = declaration.heritageClauses?.[0]?.types[0]?.expression.getText(source);
     if (base !== "pulumi.ComponentResource" || !declaration.name) return [];

@@ -80,12 +80,18 @@ export function documentDbUsersScript(roleArns: readonly string[]): string {
   ].join("\n");
 }
 
+/** The migrations' password secret and the version that writes the password into it. */
+export interface MigratorSecret {
+  readonly secret: aws.secretsmanager.Secret;
+  readonly value: aws.secretsmanager.SecretVersion;
+}
+
 /** The migrations' password, generated here, kept a Pulumi secret, stored in Secrets Manager. */
 export function migratorSecret(
   name: string,
   args: { environment: EnvironmentName; recoveryWindowDays: number; protect: boolean },
   parent: pulumi.Resource,
-): aws.secretsmanager.Secret {
+): MigratorSecret {
   const password = new random.RandomPassword(name, { length: 40, special: false }, { parent });
   const secret = new aws.secretsmanager.Secret(
     name,
@@ -97,7 +103,7 @@ export function migratorSecret(
     },
     { parent, protect: args.protect },
   );
-  new aws.secretsmanager.SecretVersion(
+  const value = new aws.secretsmanager.SecretVersion(
     name,
     {
       secretId: secret.id,
@@ -107,14 +113,14 @@ export function migratorSecret(
     },
     { parent },
   );
-  return secret;
+  return { secret, value };
 }
 
 /** The Kubernetes Secrets of the database users: the two master secrets (bootstrap only) and the migrator's. */
 export function databaseUserSecrets(args: {
   postgresMasterSecretArn: pulumi.Input<string>;
   documentDbMasterSecretArn: pulumi.Input<string>;
-  migratorSecretArn: pulumi.Input<string>;
+  migrator: MigratorSecret;
   postgresWriter: pulumi.Input<string>;
 }): SyncedSecret[] {
   return [
@@ -132,7 +138,8 @@ export function databaseUserSecrets(args: {
     },
     {
       name: MIGRATOR_SECRET,
-      secretArn: args.migratorSecretArn,
+      secretArn: args.migrator.secret.arn,
+      value: args.migrator.value,
       keys: { password: "password" },
       template: {
         FLYWAY_URL: pulumi.interpolate`jdbc:postgresql://${args.postgresWriter}:${POSTGRES_PORT}/${DATABASE_NAME}?sslmode=verify-full&sslrootcert=${RDS_CA_PATH}`,

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PostgresConfig } from "../../../config/types";
+import { postgresParameterGroupFamily } from "../../../policy/awsFacts";
 import { awsTags } from "../../labels";
 import { StoreContext, storeSecurityGroup, zoneOf } from "./storeNetwork";
 import { dataStoreIdentifier } from "../../names";
@@ -22,7 +23,7 @@ export interface Postgres {
 
 /** `16` → `aurora-postgresql16`: the cluster parameter group family of the engine's major version. */
 export function postgresFamily(engineVersion: string): string {
-  return `aurora-postgresql${engineVersion.split(".")[0]}`;
+  return postgresParameterGroupFamily("aurora-postgresql", engineVersion);
 }
 
 /**

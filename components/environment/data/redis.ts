@@ -12,6 +12,8 @@ export interface Redis {
   readonly group: aws.elasticache.ReplicationGroup;
   /** Secrets Manager secret with the AUTH token (`{ "AUTH_TOKEN": … }`). */
   readonly authSecretArn: pulumi.Output<string>;
+  /** The version that writes the token into that secret: what a reader of the secret must wait for. */
+  readonly authSecretValue: aws.secretsmanager.SecretVersion;
   /** Member cluster ids (`<group>-001`, …), the dimension of the per-node metrics. */
   readonly memberIds: string[];
 }
@@ -60,7 +62,7 @@ export function redis(
     },
     { parent, protect: ctx.protect },
   );
-  new aws.secretsmanager.SecretVersion(
+  const authSecretValue = new aws.secretsmanager.SecretVersion(
     `${name}-auth`,
     {
       secretId: secret.id,
@@ -101,5 +103,5 @@ export function redis(
     { length: config.nodeCount },
     (_, i) => `${groupId}-${String(i + 1).padStart(3, "0")}`,
   );
-  return { group, authSecretArn: secret.arn, memberIds };
+  return { group, authSecretArn: secret.arn, authSecretValue, memberIds };
 }

@@ -52,7 +52,7 @@ export class FeatureFlags extends pulumi.ComponentResource {
     const flags = config.featureFlags;
     const { environment } = config;
 
-    let admin: { adminUrl: string; adminToken: pulumi.Output<string> };
+    let admin: { adminUrl: string; adminToken: pulumi.Output<string>; connectHost?: pulumi.Output<string> };
     let ready: pulumi.Resource[] = [];
     if (flags.service.mode === "selfHosted") {
       const unleash = selfHostedUnleash(
@@ -63,9 +63,11 @@ export class FeatureFlags extends pulumi.ComponentResource {
           host: flags.service.host,
           certificateArn: flags.service.certificateArn ?? config.publicEntry.certificateArn,
           database: {
-            engineVersion: config.data.postgres.engineVersion,
+            engineVersion: flags.service.databaseEngineVersion,
             instanceClass: flags.service.databaseInstanceClass,
             backupRetentionDays: flags.service.databaseBackupRetentionDays,
+            applyImmediately: flags.service.databaseApplyImmediately,
+            allowMajorVersionUpgrade: flags.service.databaseAllowMajorVersionUpgrade,
           },
           network: args.network,
           keyArn: args.keyArn,
@@ -74,7 +76,12 @@ export class FeatureFlags extends pulumi.ComponentResource {
         },
         this,
       );
-      admin = { adminUrl: unleash.adminUrl, adminToken: unleash.adminToken };
+      // Through the ALB by its own DNS name: the flag host's record may not exist on the first `pulumi up`.
+      admin = {
+        adminUrl: unleash.adminUrl,
+        adminToken: unleash.adminToken,
+        connectHost: unleash.connectHost,
+      };
       ready = unleash.ready;
       this.service = {
         mode: "selfHosted",

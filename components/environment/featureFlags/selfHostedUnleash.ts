@@ -7,7 +7,8 @@ import { amsLabels, awsTags } from "../../labels";
 import { PinnedChart } from "../addons/charts";
 import { helmRelease } from "../addons/helmRelease";
 import { appSecretPrefix, dataStoreIdentifier, ingressGroup } from "../../names";
-import { postgresFamily, POSTGRES_PORT } from "../data/postgres";
+import { postgresParameterGroupFamily } from "../../../policy/awsFacts";
+import { POSTGRES_PORT } from "../data/postgres";
 import { storeSecurityGroup } from "../data/storeNetwork";
 import { environmentProtection } from "../protection";
 import { SSL_POLICY } from "../publicEntry";
@@ -57,16 +58,29 @@ export interface SelfHostedUnleashArgs extends UnleashHosting {
   /** ACM certificate covering `host`, in the stack's region. */
   readonly certificateArn: string;
   readonly database: {
-    /** PostgreSQL major version, the AMS database's (one major per environment). */
+    /**
+     * RDS for PostgreSQL major version (`featureFlagService.databaseEngineVersion`). Its own, not the AMS
+     * database's: that one is Aurora PostgreSQL, whose versions and parameter group family differ.
+     */
     readonly engineVersion: string;
     readonly instanceClass: string;
     readonly backupRetentionDays: number;
+    /** Apply changes now (true) or in the maintenance window, as the other data stores' `applyImmediately`. */
+    readonly applyImmediately: boolean;
+    /** Allow raising the major version (only with `applyImmediately`, see `unleashDatabase`). */
+    readonly allowMajorVersionUpgrade: boolean;
   };
 }
 
 export interface SelfHostedUnleash {
   /** `https://<host>`: the admin UI, and the Admin API the flag resources call. */
   readonly adminUrl: string;
+  /**
+   * The ALB's DNS name, where the flag resources connect (sending `host` as TLS SNI and `Host`): on an
+   * environment's first `pulumi up` the ALB is created during that update and `host`'s DNS record (managed
+   * outside the program) does not exist yet.
+   */
+  readonly connectHost: pulumi.Output<string>;
   /** The client API inside the cluster, for the pods' SDK (no trip through the public ALB). */
   readonly clientUrl: string;
   /** The admin API token Unleash is started with (`INIT_ADMIN_API_TOKENS`); a Pulumi secret. */
@@ -170,6 +184,7 @@ export function selfHostedUnleash(
         {
           name: UNLEASH_SECRET,
           secretArn: secret.arn,
+          value: secretVersion,
           keys: {
             DATABASE_PASSWORD: "DATABASE_PASSWORD",
             INIT_ADMIN_API_TOKENS: "INIT_ADMIN_API_TOKENS",
@@ -178,7 +193,7 @@ export function selfHostedUnleash(
         },
       ],
       provider: args.provider,
-      dependsOn: [...args.addons, secretVersion],
+      dependsOn: [...args.addons],
     },
     parent,
   );
@@ -221,10 +236,33 @@ export function selfHostedUnleash(
 
   return {
     adminUrl: `https://${args.host}`,
+    connectHost: loadBalancerHost(ingress),
     clientUrl: `http://${UNLEASH_SERVICE}.${UNLEASH_CHART.namespace}.svc.cluster.local:${UNLEASH_PORT}/api/`,
     adminToken: pulumi.secret(adminToken),
     ready: [release, ingress],
   };
+}
+
+/**
+ * Where an ALB Ingress is served: the DNS name the AWS Load Balancer Controller writes into
+ * `status.loadBalancer.ingress[].hostname` once the ALB exists (updateIngressGroupStatus in
+ * kubernetes-sigs/aws-load-balancer-controller controllers/ingress/group_controller.go). The Kubernetes
+ * provider's Ingress await returns only once that list is non-empty (ingressInitAwaiter in
+ * https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/await/ingress.go: "Ingress entry exists
+ * for .status.loadBalancer.ingress"), so the created Ingress's output carries it.
+ */
+export function loadBalancerHost(ingress: k8s.networking.v1.Ingress): pulumi.Output<string> {
+  return pulumi.all([ingress.metadata.name, ingress.status]).apply(([ingressName, status]) => {
+    const entry = status?.loadBalancer?.ingress?.[0];
+    const host = entry?.hostname || entry?.ip;
+    if (!host) {
+      throw new Error(
+        `Ingress ${ingressName} has no status.loadBalancer.ingress address: the AWS Load Balancer Controller ` +
+          "has not reconciled it (kubectl describe ingress shows its events)",
+      );
+    }
+    return host;
+  });
 }
 
 /**
@@ -340,10 +378,14 @@ function unleashDatabase(
     },
     parent,
   );
+  // An RDS for PostgreSQL instance takes only a `postgres<major>` group of its major version (an Aurora family
+  // is refused; policy ams-rds-parameter-group-family). Named by Pulumi (with a suffix): a major upgrade
+  // changes the family, which replaces the group, so the new one is created, the instance moves to it in the
+  // same update (allowMajorVersionUpgrade with applyImmediately), and the old one is deleted after.
   const parameters = new aws.rds.ParameterGroup(
     name,
     {
-      family: postgresFamily(args.database.engineVersion),
+      family: postgresParameterGroupFamily("postgres", args.database.engineVersion),
       description: `AMS ${environment}: Unleash, TLS only`,
       parameters: [{ name: "rds.force_ssl", value: "1" }],
       tags: awsTags("feature-flags"),
@@ -370,7 +412,11 @@ function unleashDatabase(
       storageEncrypted: true,
       kmsKeyId: args.keyArn,
       caCertIdentifier: "rds-ca-rsa2048-g1",
+      // A major version as engineVersion: RDS picks and upgrades the minor (the provider accepts a prefix
+      // when autoMinorVersionUpgrade is on: https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#engineversion_nodejs).
       autoMinorVersionUpgrade: true,
+      applyImmediately: args.database.applyImmediately,
+      allowMajorVersionUpgrade: args.database.allowMajorVersionUpgrade,
       copyTagsToSnapshot: true,
       multiAz: environment === "prod",
       backupRetentionPeriod: args.database.backupRetentionDays,

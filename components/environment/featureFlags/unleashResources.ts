@@ -18,6 +18,8 @@ const DYNAMIC_MODULE = "unleash";
 export interface UnleashAdminArgs {
   readonly adminUrl: pulumi.Input<string>;
   readonly adminToken: pulumi.Input<string>;
+  /** Host to connect to instead of `adminUrl`'s (see `AdminConnection.connectHost`); unset for an existing Unleash. */
+  readonly connectHost?: pulumi.Input<string>;
 }
 
 /** What a flag declares (documented field by field on `FlagInputs`), the admin connection as Inputs. */

@@ -23,8 +23,8 @@ export interface WorkloadAccessArgs {
   /** External Secrets' role and release: it gets read access to the managed secrets, and runs first. */
   readonly externalSecretsRole: aws.iam.Role;
   readonly externalSecretsRelease: pulumi.Resource;
-  /** The app secret, synced when it holds a value. */
-  readonly appSecret: { readonly arn: pulumi.Output<string>; readonly hasValue: boolean };
+  /** The app secret, synced when this program writes a value into it (`value`, its SecretVersion). */
+  readonly appSecret: { readonly arn: pulumi.Output<string>; readonly value: pulumi.Resource | undefined };
 }
 
 export interface WorkloadAccess {
@@ -111,19 +111,21 @@ export function workloadAccess(
     {
       name: REDIS_SECRET,
       secretArn: stores.redis.authSecretArn,
+      value: stores.redis.authSecretValue,
       keys: { SPRING_DATA_REDIS_PASSWORD: "AUTH_TOKEN" },
     },
     ...databaseUserSecrets({
       postgresMasterSecretArn: stores.postgres.masterSecretArn,
       documentDbMasterSecretArn: stores.documentDb.masterSecretArn,
-      migratorSecretArn: migrator.arn,
+      migrator,
       postgresWriter: stores.postgres.cluster.endpoint,
     }),
-    ...(args.appSecret.hasValue
+    ...(args.appSecret.value
       ? [
           {
             name: APP_SECRET,
             secretArn: args.appSecret.arn,
+            value: args.appSecret.value,
             keys: { FEATURE_FLAG_SDK_KEY: "FEATURE_FLAG_SDK_KEY" },
           },
         ]

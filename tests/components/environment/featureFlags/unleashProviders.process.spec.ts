@@ -11,9 +11,8 @@ import {
   TokenOutputs,
   unleashTokenProvider,
 } from "../../../../components/environment/featureFlags/tokenProvider";
+import { asDeployed, Provider } from "../../../helpers/dynamicProviders";
 import { realUnleash, stopOwnUnleash, UnleashServer } from "../../../helpers/unleashServer";
-
-type Provider<I, O> = Required<pulumi.dynamic.ResourceProvider<I, O>>;
 
 /** What the Admin API answers about a flag (the parts these specs look at). */
 interface LiveStrategy {
@@ -32,31 +31,6 @@ interface LiveFeature {
   readonly type: string;
   readonly impressionData: boolean;
   readonly environments: LiveEnvironment[];
-}
-
-/**
- * The providers as the Pulumi engine runs them: serialized with the SDK's closure serializer into the
- * `__provider` text, then loaded from that text the way the dynamic-provider host does
- * (`requireFromString(text).handler()`, @pulumi/pulumi cmd/dynamic-provider/index.js). So these specs also
- * prove the serialized code is self-contained.
- */
-async function asDeployed<I, O>(
-  provider: pulumi.dynamic.ResourceProvider<I, O>,
-): Promise<{
-  provider: Provider<I, O>;
-  code: string;
-  containsSecrets: boolean;
-}> {
-  const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the loader the dynamic-provider host uses
-  const requireFromString = require("require-from-string") as (code: string) => {
-    handler: () => Provider<I, O>;
-  };
-  return {
-    provider: requireFromString(serialized.text).handler(),
-    code: serialized.text,
-    containsSecrets: serialized.containsSecrets,
-  };
 }
 
 describe("Unleash flag and client-token resources, against a real Unleash", function () {
