@@ -63,10 +63,9 @@ export async function checkPolicies(plan: Plan, options: PolicyCheckOptions = {}
     options.onConfigRead?.(policy);
     return configOf(resolved, policy);
   };
-  // Components too: CrossGuard sees them (and the remote ones — eks.Cluster, awsx Vpc — carry the settings).
-  const resources = plan.resources.filter(
-    (resource) => resource.type !== "pulumi:pulumi:Stack" && !resource.type.startsWith("pulumi:providers:"),
-  );
+  // Components and providers too: CrossGuard sees them (the remote components — eks.Cluster, awsx Vpc —
+  // carry the settings; providers are resources to the engine: pulumi/pulumi-policy#323).
+  const resources = plan.resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack");
   const violations: Violation[] = [];
   for (const policy of resourceRules) {
     const level = enforcementLevelOf(resolved, policy);

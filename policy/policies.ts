@@ -7,6 +7,7 @@ import {
 import { awsResourcePolicies, awsStackPolicies } from "./awsRules";
 import { deliveryResourcePolicies, deliveryStackPolicies } from "./deliveryPolicies";
 import { eksNoCreatorAdmin } from "./eksCreatorAdmin";
+import { kubernetesConfigMapsInPlace } from "./kubernetesProvider";
 import { featureFlagPolicies } from "./featureFlagPolicies";
 import { iamRoleBoundary } from "./iamRoleBoundary";
 import { parameterGroupFamily } from "./parameterGroupFamily";
@@ -370,6 +371,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   noPublicExposure,
   eksHardened,
   eksNoCreatorAdmin,
+  kubernetesConfigMapsInPlace,
   workloadImages,
   workloadPods,
   devCostHints,

@@ -95,6 +95,9 @@ export const HPA_OWNS_REPLICAS: pulumi.CustomResourceOptions = { ignoreChanges: 
  *   values, which only `status` matches; the provider parses expressions with github.com/theory/jsonpath,
  *   provider/pkg/jsonpath/jsonpath.go, and a single '=' would be read as "equals", hence `>`).
  * Only metadata carries it: a changed floor updates the Deployment's annotations, never its pod template.
+ * The price: with the built-in await replaced, a rollout that cannot succeed waits out CAPACITY_TIMEOUTS
+ * instead of failing on `ProgressDeadlineExceeded` (a waitFor expression states readiness, never failure);
+ * docs/runbook-bluegreen.md, "Known limits", says what an operator sees and does.
  */
 export function deploymentCapacityGate(floor: number): Record<string, string> {
   return {
@@ -109,7 +112,10 @@ export function deploymentCapacityGate(floor: number): Record<string, string> {
 /**
  * The same floor for an Argo Rollout, whose status has `availableReplicas` too. Argo Rollouts, not Pulumi,
  * drives the canary steps, so the gate asks for capacity only, never for the end of a rollout (that would
- * make every `pulumi up` last as long as the whole canary).
+ * make every `pulumi up` last as long as the whole canary). Capacity needs no generation check: available
+ * pods serve whichever version they run. (The provider's jsonpath condition waits for a current
+ * `status.observedGeneration` only when it reads as an integer, provider/pkg/await/condition/jsonpath.go,
+ * and a Rollout writes it as a string, so a gate that needed the current generation could not rely on it.)
  */
 export function rolloutCapacityGate(floor: number): Record<string, string> {
   return { [WAIT_FOR]: JSON.stringify([availableAtLeast(floor)]) };

@@ -11,6 +11,7 @@ import { postgresParameterGroupFamily } from "../../../policy/awsFacts";
 import { POSTGRES_PORT } from "../data/postgres";
 import { storeSecurityGroup } from "../data/storeNetwork";
 import { environmentProtection } from "../protection";
+import { RDS_CA_IDENTIFIER } from "../data/postgres";
 import { SSL_POLICY } from "../publicEntry";
 import { externalSecrets } from "../workloads/externalSecrets";
 
@@ -411,7 +412,7 @@ function unleashDatabase(
       storageType: "gp3",
       storageEncrypted: true,
       kmsKeyId: args.keyArn,
-      caCertIdentifier: "rds-ca-rsa2048-g1",
+      caCertIdentifier: RDS_CA_IDENTIFIER,
       // A major version as engineVersion: RDS picks and upgrades the minor (the provider accepts a prefix
       // when autoMinorVersionUpgrade is on: https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#engineversion_nodejs).
       autoMinorVersionUpgrade: true,
