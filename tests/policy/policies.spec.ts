@@ -74,6 +74,13 @@ describe("policy pack (policy/): governance as code", () => {
       change: (r) => (r.inputs.backupRetentionPeriod = 1),
     },
     {
+      policy: "ams-kubernetes-configmaps-in-place",
+      stack: "prod",
+      type: "pulumi:providers:kubernetes",
+      name: "ams-eks-k8s",
+      change: (r) => delete r.inputs.enableConfigMapMutable,
+    },
+    {
       policy: "ams-prod-backups",
       stack: "prod",
       type: "aws:docdb/cluster:Cluster",
