@@ -15,4 +15,23 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // The program, the plan engine and the tools stand on their own: tests import them, never the other way
+    // round (tests/project/layout.spec.ts checks the resolved imports too).
+    files: ["**/*.ts"],
+    ignores: ["tests/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/tests", "**/tests/**"],
+              message: "production code must not import from tests/; move what both need out of tests/",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,4 +1,4 @@
-import { Color } from "../amsConfig/types";
+import { Color } from "../config/types";
 import { labelValue } from "./kubernetesNames";
 
 /** The part of the system every AMS object belongs to (`app.kubernetes.io/part-of`). */

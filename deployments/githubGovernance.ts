@@ -23,7 +23,7 @@ export const PROTECTED_BRANCHES: readonly ProtectedBranch[] = [
 
 /**
  * The checks a pull request must pass, named as GitHub reports the CI jobs' check runs: the job's `name:`
- * with its matrix values filled in (`.github/workflows/ci.yml`). `tests/specs/githubGovernance.spec.ts`
+ * with its matrix values filled in (`.github/workflows/ci.yml`). `tests/deployments/githubGovernance.spec.ts`
  * parses the workflow files and fails when a name here is not a job's, or a pull-request job is not here —
  * a renamed job would otherwise block every merge ("expected") or silently stop being required.
  */
@@ -129,7 +129,7 @@ export function productionEnvironmentArgs(
  * SHA — GitHub refuses to run a tag or branch reference, even in a pull request's edited workflow — because
  * a tag can be moved to other code, as trivy-action's were in March 2026
  * (https://github.com/aquasecurity/trivy-action/issues/541). The workflows pin every action
- * (tests/specs/workflows.spec.ts); this makes GitHub enforce it.
+ * (tests/project/workflows.spec.ts); this makes GitHub enforce it.
  */
 export function actionsPermissionsArgs(repository: string): github.ActionsRepositoryPermissionsArgs {
   return { repository, enabled: true, allowedActions: "all", shaPinningRequired: true };

@@ -1,7 +1,7 @@
 /**
  * The one list the deploy role's write policy is generated from: every AWS resource type the AMS program
  * manages, grouped by the IAM service prefix whose API the AWS provider calls for it. A type that is not
- * here cannot be deployed (IAM refuses), and `tests/specs/deploymentsIam.spec.ts` fails when the offline
+ * here cannot be deployed (IAM refuses), and `tests/deployments/iam.spec.ts` fails when the offline
  * plans of dev, staging or prod declare a type — or a component whose children are of a type — that is
  * missing, or when a service here is used by nothing the program declares.
  *

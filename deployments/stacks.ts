@@ -54,16 +54,21 @@ export const AMS_STACKS: readonly AmsStackDeployment[] = [
 ];
 
 /**
- * Files whose change can change what a stack deploys: the program, its config model, its dependencies
- * and this stack's own config — not another stack's file, so a prod config change does not redeploy dev.
+ * Files whose change can change what a stack deploys: the program (every file it loads), its config
+ * model, its dependencies and this stack's own config — not another stack's file, so a prod config change does not redeploy dev.
  * Everything else (docs, tests, tools, the policy pack, CI) does not deploy.
  */
 export function deployPaths(stack: string): string[] {
   return [
     "index.ts",
-    "config.ts",
-    "amsConfig/**",
+    "config/**",
+    "release/**",
     "components/**",
+    // Files of the other projects the program imports (shared names and rules; a spec lists what it loads).
+    "deployments/names.ts",
+    "policy/awsFacts.ts",
+    "policy/exposureSteps.ts",
+    "policy/kubernetesNames.ts",
     "Pulumi.yaml",
     `Pulumi.${stack}.yaml`,
     "package.json",

@@ -17,3 +17,19 @@ export const AURORA_INSTANCE_CLASS =
  * `ams-no-rotating-secret-in-services` refuses a Deployment or Rollout that does.
  */
 export const ROTATING_SOURCE_LABEL = "ams.io/source-rotates";
+
+/**
+ * The parameter group family of a PostgreSQL engine and version: `postgres16` for RDS for PostgreSQL,
+ * `aurora-postgresql16` for Aurora PostgreSQL (the major version, from "16" or "16.4"). A parameter group
+ * "can be applied only to a DB instance [or cluster] running a database engine and engine version compatible
+ * with that DB parameter group family"
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBParameterGroup.html,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterParameterGroup.html): RDS
+ * refuses a `postgres` instance with an Aurora family and vice versa (InvalidParameterCombination).
+ */
+export function postgresParameterGroupFamily(
+  engine: "postgres" | "aurora-postgresql",
+  engineVersion: string,
+): string {
+  return `${engine}${engineVersion.split(".")[0]}`;
+}

@@ -93,7 +93,7 @@ export const autoscaledWorkloads: StackValidationPolicy = {
   },
 };
 
-/** Success conditions that fail on missing data (components/delivery/canaryAnalysis.ts, CLOUDWATCH_HAS_DATA). */
+/** Success conditions that fail on missing data (components/delivery/canary/analysis.ts, CLOUDWATCH_HAS_DATA). */
 const HAS_DATA: Record<string, string> = {
   cloudWatch: "len(result) > 0 && len(result[0].Values) > 0 &&",
   prometheus: "len(result) > 0 &&",

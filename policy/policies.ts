@@ -6,8 +6,11 @@ import {
 } from "@pulumi/policy";
 import { awsResourcePolicies, awsStackPolicies } from "./awsRules";
 import { deliveryResourcePolicies, deliveryStackPolicies } from "./deliveryPolicies";
+import { eksNoCreatorAdmin } from "./eksCreatorAdmin";
+import { kubernetesConfigMapsInPlace } from "./kubernetesProvider";
 import { featureFlagPolicies } from "./featureFlagPolicies";
 import { iamRoleBoundary } from "./iamRoleBoundary";
+import { parameterGroupFamily } from "./parameterGroupFamily";
 import { configSchema, isProd, PolicyConfig } from "./policyConfig";
 
 /**
@@ -367,6 +370,8 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   prodMultiAz,
   noPublicExposure,
   eksHardened,
+  eksNoCreatorAdmin,
+  kubernetesConfigMapsInPlace,
   workloadImages,
   workloadPods,
   devCostHints,
@@ -376,6 +381,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 ];
 export const stackPolicies: StackValidationPolicy[] = [
   blueGreenConsistent,
+  parameterGroupFamily,
   ...awsStackPolicies,
   ...deliveryStackPolicies,
 ];

@@ -1,7 +1,9 @@
 import { spawnSync } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "../tests/harness/projectFiles";
+import { EXIT } from "./cli/exitCodes";
+import { Output, runMain } from "./cli/main";
+import { PROJECT_DIR } from "./cli/project";
 
 /**
  * `npm run bench`: median wall time of the offline plan as a user runs it (a fresh process each time,
@@ -19,14 +21,10 @@ const cases: [string, string[]][] = [
 
 function timeOnce(args: string[]): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(
-    process.execPath,
-    ["--require", "tsx/cjs", path.join("tools", "plan.ts"), ...args],
-    {
-      cwd: PROJECT_DIR,
-      encoding: "utf8",
-    },
-  );
+  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join("plan", "cli.ts"), ...args], {
+    cwd: PROJECT_DIR,
+    encoding: "utf8",
+  });
   if (result.status !== 0) throw new Error(`plan ${args.join(" ")} failed: ${result.stderr}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
@@ -37,16 +35,21 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-console.log(`Offline plan benchmark: ${RUNS} runs each after one warm-up, ${os.cpus().length} CPUs`);
-const medians: number[] = [];
-for (const [label, args] of cases) {
-  timeOnce(args);
-  const times = Array.from({ length: RUNS }, () => timeOnce(args));
-  medians.push(median(times));
-  console.log(
-    `  ${label.padEnd(56)} median ${(median(times) / 1000).toFixed(2)} s  (min ${(Math.min(...times) / 1000).toFixed(2)} s, max ${(Math.max(...times) / 1000).toFixed(2)} s)`,
+async function bench(_argv: readonly string[], out: Output): Promise<number> {
+  out.stdout(`Offline plan benchmark: ${RUNS} runs each after one warm-up, ${os.cpus().length} CPUs\n`);
+  const medians: number[] = [];
+  for (const [label, args] of cases) {
+    timeOnce(args);
+    const times = Array.from({ length: RUNS }, () => timeOnce(args));
+    medians.push(median(times));
+    out.stdout(
+      `  ${label.padEnd(56)} median ${(median(times) / 1000).toFixed(2)} s  (min ${(Math.min(...times) / 1000).toFixed(2)} s, max ${(Math.max(...times) / 1000).toFixed(2)} s)\n`,
+    );
+  }
+  out.stdout(
+    `  compare / plain: ${(medians[1] / medians[0]).toFixed(2)}×  (targets: plain < 3 s, compare < 2× plain)\n`,
   );
+  return EXIT.ok;
 }
-console.log(
-  `  compare / plain: ${(medians[1] / medians[0]).toFixed(2)}×  (targets: plain < 3 s, compare < 2× plain)`,
-);
+
+runMain(bench);

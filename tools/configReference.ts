@@ -1,48 +1,47 @@
 import * as path from "path";
 import * as prettier from "prettier";
-import { SECRET_CONFIG_KEYS } from "../amsConfig/types";
-import { ConfigDeclaration, ProjectFile } from "../tests/harness/projectFiles";
+import { SECRET_CONFIG_KEYS } from "../config/types";
+import { ConfigDeclaration, ProjectFile } from "../plan/projectFiles";
 
 export const REFERENCE_START =
   "<!-- config-reference:start (generated from Pulumi.yaml by `npm run docs`) -->";
 export const REFERENCE_END = "<!-- config-reference:end -->";
 
-/** The README's config reference, rendered from the typed schema in `Pulumi.yaml` (the single source). */
+/** Where the generated reference lives, relative to the project directory. */
+export const CONFIG_REFERENCE_DOC = "docs/configuration.md";
+
+/**
+ * The config reference, rendered from the typed schema in `Pulumi.yaml` (the single source): one section per
+ * key — a table would pad every row to its longest default and description.
+ */
 export function renderConfigReference(project: ProjectFile): string {
-  const rows = Object.entries(project.config).map(([key, declaration]) => {
+  const sections = Object.entries(project.config).map(([key, declaration]) => {
     const secret = (SECRET_CONFIG_KEYS as readonly string[]).includes(key);
-    const cells = [
-      `\`${key}\``,
-      secret ? `${kindOf(declaration)}, secret` : kindOf(declaration),
-      defaultOf(declaration),
+    const kind = secret ? `${kindOf(declaration)}, secret` : kindOf(declaration);
+    return [
+      `### \`${key}\``,
+      `${kind} · default ${defaultOf(declaration)}`,
       oneLine(declaration.description ?? ""),
-    ];
-    return `| ${cells.join(" | ")} |`;
+    ].join("\n\n");
   });
-  return [
-    REFERENCE_START,
-    "| Key | Type | Default | Meaning |",
-    "| --- | --- | --- | --- |",
-    ...rows,
-    REFERENCE_END,
-  ].join("\n");
+  return [REFERENCE_START, ...sections, REFERENCE_END].join("\n\n");
 }
 
 /**
- * The README with the reference between the markers replaced, formatted the way `prettier --check` wants
- * it (the table is aligned by Prettier, not by hand).
+ * The document with the reference between the markers replaced, formatted the way `prettier --check` wants
+ * it, so the generated text and the hand-written text around it stay one file.
  */
 export async function withConfigReference(
-  readme: string,
+  document: string,
   reference: string,
-  readmePath: string,
+  documentPath: string,
 ): Promise<string> {
-  const start = readme.indexOf(REFERENCE_START);
-  const end = readme.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) throw new Error("README has no config-reference markers");
-  const replaced = readme.slice(0, start) + reference + readme.slice(end + REFERENCE_END.length);
-  const options = (await prettier.resolveConfig(readmePath)) ?? {};
-  return prettier.format(replaced, { ...options, filepath: path.resolve(readmePath) });
+  const start = document.indexOf(REFERENCE_START);
+  const end = document.indexOf(REFERENCE_END);
+  if (start < 0 || end < start) throw new Error(`${documentPath} has no config-reference markers`);
+  const replaced = document.slice(0, start) + reference + document.slice(end + REFERENCE_END.length);
+  const options = (await prettier.resolveConfig(documentPath)) ?? {};
+  return prettier.format(replaced, { ...options, filepath: path.resolve(documentPath) });
 }
 
 function kindOf(declaration: ConfigDeclaration): string {
@@ -55,5 +54,5 @@ function defaultOf(declaration: ConfigDeclaration): string {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
+  return text.replace(/\s+/g, " ").trim();
 }

@@ -1,5 +1,4 @@
+import { runMain } from "./cli/main";
 import { cutoverMain } from "./cutover/main";
 
-cutoverMain(process.argv.slice(2)).then((code) => {
-  process.stdout.write("", () => process.exit(code));
-});
+runMain((argv) => cutoverMain(argv));

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { loadProject, PROJECT_DIR } from "../tests/harness/projectFiles";
+import { loadProject } from "../plan/projectFiles";
+import { PROJECT_DIR } from "./cli/project";
 import { amsPolicies } from "../policy/policies";
 import {
   configEnvironments,
@@ -8,29 +9,30 @@ import {
   packConfigFor,
   renderPackConfig,
 } from "../policy/packConfig";
-import { renderConfigReference, withConfigReference } from "./configReference";
+import { EXIT } from "./cli/exitCodes";
+import { Output, runMain } from "./cli/main";
+import { CONFIG_REFERENCE_DOC, renderConfigReference, withConfigReference } from "./configReference";
 
 /**
- * `npm run docs`: regenerates what is derived from a declaration — the README's config reference from
+ * `npm run docs`: regenerates what is derived from a declaration — the config reference from
  * Pulumi.yaml, and the policy pack's per-environment config files from the policy list.
  */
-async function main(): Promise<void> {
-  const readmePath = path.join(PROJECT_DIR, "README.md");
-  const readme = fs.readFileSync(readmePath, "utf8");
-  const updated = await withConfigReference(readme, renderConfigReference(loadProject()), readmePath);
-  fs.writeFileSync(readmePath, updated);
-  console.log(
-    updated === readme ? "README config reference is up to date." : "README config reference updated.",
-  );
+async function docs(_argv: readonly string[], out: Output): Promise<number> {
+  const referencePath = path.join(PROJECT_DIR, CONFIG_REFERENCE_DOC);
+  const reference = fs.readFileSync(referencePath, "utf8");
+  const updated = await withConfigReference(reference, renderConfigReference(loadProject()), referencePath);
+  fs.writeFileSync(referencePath, updated);
+  out.stdout(`${CONFIG_REFERENCE_DOC} ${updated === reference ? "is up to date" : "updated"}.\n`);
   for (const environment of configEnvironments(amsPolicies)) {
     const file = path.join(PROJECT_DIR, "policy", packConfigFileName(environment));
     const text = renderPackConfig(packConfigFor(amsPolicies, environment));
     const before = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
     if (before !== text) fs.writeFileSync(file, text);
-    console.log(
-      `policy/${packConfigFileName(environment)} ${before === text ? "is up to date" : "updated"}.`,
+    out.stdout(
+      `policy/${packConfigFileName(environment)} ${before === text ? "is up to date" : "updated"}.\n`,
     );
   }
+  return EXIT.ok;
 }
 
-void main();
+runMain(docs);

@@ -1,5 +1,4 @@
+import { runMain } from "./cli/main";
 import { rollbackMain } from "./cutover/main";
 
-rollbackMain(process.argv.slice(2)).then((code) => {
-  process.stdout.write("", () => process.exit(code));
-});
+runMain((argv) => rollbackMain(argv));

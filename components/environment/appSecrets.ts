@@ -1,23 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName } from "../../amsConfig/types";
+import { EnvironmentName } from "../../config/types";
 import { awsTags } from "../labels";
-import { environmentPolicy } from "./policy";
+import { environmentProtection } from "./protection";
+import { appSecretName } from "../names";
 
-export interface AmsAppSecretsArgs {
+export interface AppSecretsArgs {
   readonly environment: EnvironmentName;
   /** Feature-flag SDK key (a Pulumi secret); the secret holds no version while it is `undefined`. */
   readonly featureFlagSdkKey: pulumi.Output<string> | undefined;
-}
-
-/** Every secret of an environment lives under this Secrets Manager name prefix (IAM scopes to it). */
-export function appSecretPrefix(environment: EnvironmentName): string {
-  return `ams/${environment}/`;
-}
-
-/** Name of the environment's application secret in Secrets Manager. */
-export function appSecretName(environment: EnvironmentName): string {
-  return `${appSecretPrefix(environment)}app`;
 }
 
 /**
@@ -25,13 +16,15 @@ export function appSecretName(environment: EnvironmentName): string {
  * `ams/<env>/app`, as a JSON object the External Secrets Operator maps to Kubernetes Secret keys. Values
  * arrive as Pulumi secrets and stay secrets in state; nothing is written in plain text anywhere.
  */
-export class AmsAppSecrets extends pulumi.ComponentResource {
+export class AppSecrets extends pulumi.ComponentResource {
   readonly secretArn: pulumi.Output<string>;
   readonly secretName: string;
+  /** The version that writes the secret's value (none without an SDK key): what its readers wait for. */
+  readonly secretValue: aws.secretsmanager.SecretVersion | undefined;
 
-  constructor(name: string, args: AmsAppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:environment:AppSecrets", name, {}, opts);
-    const policy = environmentPolicy(args.environment);
+    const policy = environmentProtection(args.environment);
     this.secretName = appSecretName(args.environment);
 
     const secret = new aws.secretsmanager.Secret(
@@ -45,18 +38,19 @@ export class AmsAppSecrets extends pulumi.ComponentResource {
       { parent: this, protect: policy.protect },
     );
 
-    if (args.featureFlagSdkKey !== undefined) {
-      new aws.secretsmanager.SecretVersion(
-        `${name}-current`,
-        {
-          secretId: secret.id,
-          secretString: pulumi.secret(
-            args.featureFlagSdkKey.apply((sdkKey) => JSON.stringify({ FEATURE_FLAG_SDK_KEY: sdkKey })),
-          ),
-        },
-        { parent: this },
-      );
-    }
+    this.secretValue =
+      args.featureFlagSdkKey === undefined
+        ? undefined
+        : new aws.secretsmanager.SecretVersion(
+            `${name}-current`,
+            {
+              secretId: secret.id,
+              secretString: pulumi.secret(
+                args.featureFlagSdkKey.apply((sdkKey) => JSON.stringify({ FEATURE_FLAG_SDK_KEY: sdkKey })),
+              ),
+            },
+            { parent: this },
+          );
 
     this.secretArn = secret.arn;
     this.registerOutputs({ secretArn: this.secretArn, secretName: this.secretName });

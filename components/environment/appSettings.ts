@@ -1,14 +1,100 @@
-import { AmsConfig } from "../../amsConfig/types";
-
-/** Name of the ConfigMap every AMS pod mounts with `envFrom`; fixed so workloads can reference it. */
-export const SHARED_CONFIG_MAP = "ams-shared-config";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AmsConfig } from "../../config/types";
+import { amsLabels, awsTags } from "../labels";
+import { parameterPath, SHARED_CONFIG_MAP } from "../names";
 
 /**
- * Parameter Store prefix for one environment, in the Spring Cloud AWS convention
- * `/config/<application>_<profile>/`; each parameter below it is one Spring property.
+ * The application's runtime settings — what the AMS pods read at start-up, as opposed to the stack config
+ * that produces them (config/): Spring properties in Parameter Store, and the bootstrap environment of a
+ * shared ConfigMap that points Spring at them.
  */
-export function parameterPath(environment: string): string {
-  return `/config/ams_${environment}/`;
+
+/** The type token this component had before it was named after what it holds (`AmsAppConfig`). */
+export const APP_CONFIG_TYPE = "ams:environment:AppConfig";
+
+export interface AppSettingsArgs {
+  /** The validated stack config; the settings are derived from it (the functions below). */
+  readonly config: AmsConfig;
+  /** Namespace the shared ConfigMap lives in. */
+  readonly namespace: pulumi.Input<string>;
+  /** Spring properties computed by other parts of the environment (endpoints, queue URLs). */
+  readonly properties?: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The configuration every AMS workload shares: Spring properties in Parameter Store under
+ * `/config/ams_<env>/`, and a ConfigMap with the bootstrap environment that points the application at them.
+ * Nothing secret lives here; secrets go through `AppSecrets`.
+ */
+export class AppSettings extends pulumi.ComponentResource {
+  /** Parameter Store prefix the services import (`/config/ams_<env>/`). */
+  readonly parameterPath: string;
+  /** Name of the shared ConfigMap (`envFrom` in every pod template). */
+  readonly configMapName: pulumi.Output<string>;
+  /** ARNs of the parameters, for the workloads' IAM policies. */
+  readonly parameterArns: pulumi.Output<string>[];
+
+  constructor(name: string, args: AppSettingsArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Created as `AppConfig`: the alias, its URN under that type, keeps a stack's existing object (and its
+    // children, which inherit it: `generateAliases` in pulumi/pulumi pkg/resource/deploy/step_generator.go)
+    // instead of replacing them (https://www.pulumi.com/docs/iac/concepts/options/aliases/).
+    super(
+      "ams:environment:AppSettings",
+      name,
+      {},
+      {
+        ...opts,
+        aliases: [...(opts?.aliases ?? []), pulumi.createUrn(name, APP_CONFIG_TYPE, opts?.parent)],
+      },
+    );
+    const { config } = args;
+    this.parameterPath = parameterPath(config.environment);
+
+    const properties = { ...applicationProperties(config), ...args.properties };
+    this.parameterArns = Object.entries(properties).map(
+      ([property, value]) =>
+        new aws.ssm.Parameter(
+          `${name}-${property.replace(/[^A-Za-z0-9]+/g, "-")}`,
+          {
+            name: `${this.parameterPath}${property}`,
+            type: aws.ssm.ParameterType.String,
+            tier: "Standard",
+            // Plain settings, deliberately visible in previews and state; secrets never come here.
+            insecureValue: value,
+            description: `AMS ${config.environment}: Spring property ${property}`,
+            tags: awsTags("app-config"),
+          },
+          { parent: this },
+        ).arn,
+    );
+
+    const configMap = new k8s.core.v1.ConfigMap(
+      `${name}-shared`,
+      {
+        metadata: {
+          name: SHARED_CONFIG_MAP,
+          namespace: args.namespace,
+          labels: amsLabels({
+            name: "ams",
+            instance: SHARED_CONFIG_MAP,
+            component: "config",
+            environment: config.environment,
+          }),
+        },
+        data: bootstrapEnvironment(config),
+      },
+      { parent: this },
+    );
+
+    this.configMapName = configMap.metadata.name;
+    this.registerOutputs({
+      parameterPath: this.parameterPath,
+      configMapName: this.configMapName,
+      parameterArns: this.parameterArns,
+    });
+  }
 }
 
 /**

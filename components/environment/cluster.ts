@@ -2,14 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { architectureOf } from "../../amsConfig/platform";
-import { ClusterConfig, EnvironmentName, NodeGroupConfig } from "../../amsConfig/types";
+import { architectureOf } from "../../config/platform";
+import { ClusterConfig, EnvironmentName, NodeGroupConfig } from "../../config/types";
 import { awsTags } from "../labels";
 import { clusterAccessEntries, withoutCreatorAdmin } from "./clusterAccess";
 import { policy, serviceTrustPolicy } from "./iamDocuments";
 import { Network } from "./network";
 import { nodeLaunchTemplate } from "./nodeLaunchTemplate";
-import { environmentPolicy } from "./policy";
+import { environmentProtection } from "./protection";
 
 /** Managed policies every EKS worker node needs, plus SSM so nodes are reachable without SSH keys. */
 export const NODE_MANAGED_POLICIES = [
@@ -60,7 +60,7 @@ export function cluster(
   parent: pulumi.Resource,
 ): Cluster {
   const { config, environment } = args;
-  const protect = environmentPolicy(environment).protect;
+  const protect = environmentProtection(environment).protect;
 
   const serviceRole = new aws.iam.Role(
     `${name}-control-plane`,
@@ -190,7 +190,17 @@ export function cluster(
   );
 
   const kubeconfig = pulumi.secret(eksCluster.kubeconfigJson);
-  const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig, enableServerSideApply: true }, { parent });
+  // ConfigMaps are updated in place, not replaced: by default the provider replaces a ConfigMap whose data
+  // changes, and one with a fixed name is deleted before it is created again
+  // (https://github.com/pulumi/pulumi-kubernetes/issues/1567, provider/pkg/provider/diff.go and provider.go
+  // `deleteBeforeReplace`). The blue-green workers' consume switches are such ConfigMaps, rewritten by every
+  // flip and watched by the running workers: deleted for a moment, a switch would read as unset.
+  // `enableConfigMapMutable`: https://github.com/pulumi/pulumi-kubernetes/pull/1926.
+  const provider = new k8s.Provider(
+    `${name}-k8s`,
+    { kubeconfig, enableServerSideApply: true, enableConfigMapMutable: true },
+    { parent },
+  );
   return {
     cluster: eksCluster,
     name: args.clusterName,

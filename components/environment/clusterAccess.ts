@@ -1,6 +1,6 @@
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig } from "../../amsConfig/types";
+import { ClusterConfig } from "../../config/types";
 
 /** EKS access policy that makes a principal cluster-admin. */
 export const CLUSTER_ADMIN_POLICY_ARN = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";

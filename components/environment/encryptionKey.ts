@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName } from "../../amsConfig/types";
+import { EnvironmentName } from "../../config/types";
 import { awsTags } from "../labels";
 import { policy, PolicyDocument } from "./iamDocuments";
-import { environmentPolicy } from "./policy";
+import { environmentProtection } from "./protection";
+import { keyAlias } from "../names";
 
 /**
  * Key policy: the account administers the key through IAM (the AWS default); CloudWatch Logs may use it only
@@ -60,12 +61,8 @@ export function environmentKey(
       policy: account.accountId.apply((accountId) => JSON.stringify(environmentKeyPolicy(accountId, region))),
       tags: awsTags("encryption"),
     },
-    { parent, protect: environmentPolicy(environment).protect },
+    { parent, protect: environmentProtection(environment).protect },
   );
-  new aws.kms.Alias(
-    `${name}-alias`,
-    { name: `alias/ams-${environment}`, targetKeyId: key.keyId },
-    { parent },
-  );
+  new aws.kms.Alias(`${name}-alias`, { name: keyAlias(environment), targetKeyId: key.keyId }, { parent });
   return key;
 }

@@ -1,21 +1,25 @@
+import type * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AmsSecrets } from "../../config";
-import { AmsConfig, Strategy } from "../../amsConfig/types";
+import { AmsSecrets } from "../../config/load";
+import { AmsConfig, Strategy } from "../../config/types";
 import { clusterAddons } from "./addons";
-import { AmsAppConfig } from "./appConfig";
-import { AmsAppSecrets } from "./appSecrets";
+import { AppSecrets } from "./appSecrets";
+import { AppSettings } from "./appSettings";
 import { cluster } from "./cluster";
 import { environmentKey } from "./encryptionKey";
-import { AmsFeatureFlags, FlagServiceSummary } from "./featureFlags/amsFeatureFlags";
-import { FlagState, PreviousFlagStates } from "./featureFlags/exposureGuard";
-import { AmsNamespace } from "./namespace";
+import { FeatureFlags, FlagServiceSummary } from "./featureFlags/featureFlags";
+import { FlagState, PreviousFlagStates } from "../../release/outputs";
+import { Namespace } from "./namespace";
 import { network } from "./network";
-import { albName, publicEntry } from "./publicEntry";
-import { awsProvider } from "./providers";
+import { publicEntry } from "./publicEntry";
+import { albName, clusterName } from "../names";
 import { ImageName } from "./registry/repositories";
 import { releaseAlarms } from "./monitoring/releaseAlarms";
-import { statefulServices } from "./stateful";
+import { dataStores } from "./data/dataStores";
+import { environmentMonitoring } from "./monitoring/monitoring";
+import { imageRegistry } from "./registry/registry";
+import { workloadAccess } from "./workloads/workloadAccess";
 
 export interface AmsEnvironmentArgs {
   /** The validated stack config; every size, version and switch of the environment comes from it. */
@@ -26,11 +30,8 @@ export interface AmsEnvironmentArgs {
   readonly retiringStrategy?: Strategy;
   /** Flag states the stack's previous update recorded (its `featureFlags` output). */
   readonly previousFeatureFlags: PreviousFlagStates;
-}
-
-/** The EKS cluster's name: fixed per environment, so IAM scoping and subnet tags can name it up front. */
-export function clusterName(environment: string): string {
-  return `ams-${environment}`;
+  /** The AWS provider every AMS resource uses (`awsProvider`): the stack's region and default tags. */
+  readonly awsProvider: aws.Provider;
 }
 
 /**
@@ -54,7 +55,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
   readonly parameterPath: string;
   readonly appSecretArn: pulumi.Output<string>;
   /** Endpoints, queue URLs, registry, roles, alarms: what the workloads and operators need. */
-  readonly stateful: Record<string, pulumi.Input<unknown>>;
+  readonly locations: Record<string, pulumi.Input<unknown>>;
   /** Alarms a traffic switch is judged by (API 5xx rate, p95 latency, unhealthy targets, queue backlog). */
   readonly cutoverAlarmNames: readonly string[];
   /** The Kubernetes provider of the environment's cluster. */
@@ -68,12 +69,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
   readonly featureFlagStates: pulumi.Output<Record<string, FlagState>>;
 
   constructor(name: string, args: AmsEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(
-      "ams:environment:AmsEnvironment",
-      name,
-      {},
-      { ...opts, providers: { aws: awsProvider(args.config) } },
-    );
+    super("ams:environment:AmsEnvironment", name, {}, { ...opts, providers: { aws: args.awsProvider } });
     const { config } = args;
     const environment = config.environment;
     this.clusterName = clusterName(environment);
@@ -91,11 +87,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
     );
     const kubernetes = { parent: this, providers: { kubernetes: eks.provider } };
 
-    const namespace = new AmsNamespace(
-      `${name}-namespace`,
-      { environment, sizing: config.sizing },
-      kubernetes,
-    );
+    const namespace = new Namespace(`${name}-namespace`, { environment, sizing: config.sizing }, kubernetes);
     const addons = clusterAddons(
       `${name}-addons`,
       {
@@ -116,7 +108,7 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       { environment, entry: config.publicEntry, namespace: namespace.name },
       { parent: this, provider: eks.provider, dependsOn: [addons.loadBalancerController] },
     );
-    const featureFlags = new AmsFeatureFlags(
+    const featureFlags = new FeatureFlags(
       `${name}-flags`,
       {
         config,
@@ -134,12 +126,14 @@ export class AmsEnvironment extends pulumi.ComponentResource {
       { parent: this },
     );
     // The app secret carries the Unleash client token to the pods (key FEATURE_FLAG_SDK_KEY).
-    const appSecrets = new AmsAppSecrets(
+    const appSecrets = new AppSecrets(
       `${name}-secrets`,
       { environment, featureFlagSdkKey: featureFlags.clientToken },
       { parent: this },
     );
-    const stateful = statefulServices(
+    // The data stores, registry, workload access and monitoring keep the logical names they were created
+    // under (`ams-data-…`), so splitting them apart renamed nothing in a stack's state.
+    const stores = dataStores(
       `${name}-data`,
       {
         config,
@@ -147,22 +141,33 @@ export class AmsEnvironment extends pulumi.ComponentResource {
         privateSubnetIds: net.privateSubnetIds,
         zones: net.privateZones,
         clientSecurityGroupId: eks.nodeSecurityGroupId,
-        key,
+        keyArn: key.arn,
+      },
+      this,
+    );
+    const registry = imageRegistry(`${name}-data`, { config, keyArn: key.arn }, this);
+    const access = workloadAccess(
+      `${name}-data`,
+      {
+        config,
+        stores,
+        keyArn: key.arn,
         namespace: namespace.name,
         provider: eks.provider,
         oidc: { providerArn: eks.oidcProviderArn, issuer: eks.oidcIssuer },
         externalSecretsRole: addons.externalSecretsRole,
         externalSecretsRelease: addons.externalSecrets,
-        appSecret: { arn: appSecrets.secretArn, hasValue: true },
+        appSecret: { arn: appSecrets.secretArn, value: appSecrets.secretValue },
       },
       this,
     );
-    const appConfig = new AmsAppConfig(
+    const monitoring = environmentMonitoring(`${name}-data`, { config, stores, keyId: key.id }, this);
+    const appSettings = new AppSettings(
       `${name}-config`,
       {
         config,
         namespace: namespace.name,
-        properties: { ...stateful.properties, ...featureFlags.properties },
+        properties: { ...stores.properties, ...featureFlags.properties },
       },
       kubernetes,
     );
@@ -173,18 +178,24 @@ export class AmsEnvironment extends pulumi.ComponentResource {
         albName: albName(environment),
         publicEntry: entry,
         thresholds: config.monitoring.thresholds,
-        topicArn: stateful.alarmTopicArn,
+        topicArn: monitoring.alarmTopicArn,
       },
       this,
     );
     const switchAlarmNames = Object.values(switchAlarms);
-    this.cutoverAlarmNames = [...switchAlarmNames, ...stateful.backlogAlarmNames];
-    this.stateful = { ...stateful.outputs, alarmNames: [...stateful.alarmNames, ...switchAlarmNames] };
+    this.cutoverAlarmNames = [...switchAlarmNames, ...monitoring.backlogAlarmNames];
+    this.locations = {
+      ...stores.outputs,
+      ...registry.outputs,
+      ...access.outputs,
+      ...monitoring.outputs,
+      alarmNames: [...monitoring.alarmNames, ...switchAlarmNames],
+    };
     this.kubernetesProvider = eks.provider;
-    this.repositoryUrls = stateful.repositoryUrls;
+    this.repositoryUrls = registry.repositoryUrls;
     this.workloadPrerequisites = [
-      ...stateful.workloadPrerequisites,
-      appConfig,
+      ...access.workloadPrerequisites,
+      appSettings,
       ...(addons.argoRollouts ? [addons.argoRollouts] : []),
     ];
 
@@ -199,19 +210,28 @@ export class AmsEnvironment extends pulumi.ComponentResource {
     this.vpcId = net.vpcId;
     this.publicSubnetIds = net.publicSubnetIds;
     this.privateSubnetIds = net.privateSubnetIds;
-    this.sharedConfigMap = appConfig.configMapName;
-    this.parameterPath = appConfig.parameterPath;
+    this.sharedConfigMap = appSettings.configMapName;
+    this.parameterPath = appSettings.parameterPath;
     this.appSecretArn = appSecrets.secretArn;
     this.registerOutputs({
       clusterName: this.clusterName,
       kubeconfig: this.kubeconfig,
       oidcProviderArn: this.oidcProviderArn,
+      oidcIssuer: this.oidcIssuer,
       namespace: this.namespace,
       nodeSecurityGroupId: this.nodeSecurityGroupId,
       albName: this.albName,
       vpcId: this.vpcId,
       publicSubnetIds: this.publicSubnetIds,
       privateSubnetIds: this.privateSubnetIds,
+      sharedConfigMap: this.sharedConfigMap,
+      parameterPath: this.parameterPath,
+      appSecretArn: this.appSecretArn,
+      locations: this.locations,
+      cutoverAlarmNames: this.cutoverAlarmNames,
+      repositoryUrls: this.repositoryUrls,
+      featureFlagService: this.featureFlagService,
+      featureFlagStates: this.featureFlagStates,
     });
   }
 }

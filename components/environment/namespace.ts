@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, ServiceName, ServiceSizing } from "../../amsConfig/types";
+import { EnvironmentName, ServiceName, ServiceSizing } from "../../config/types";
 import { amsLabels } from "../labels";
-import { environmentPolicy, namespaceName } from "./policy";
+import { environmentProtection } from "./protection";
+import { CONTAINER_DEFAULTS_NAME, NAMESPACE_QUOTA_NAME, namespaceName } from "../names";
 import { namespaceQuota } from "./quota";
 
-export interface AmsNamespaceArgs {
+export interface NamespaceArgs {
   /** Environment the namespace belongs to; the namespace is named `ams-<environment>`. */
   readonly environment: EnvironmentName;
   /** Per-service sizing; the ResourceQuota is computed from it (see `quota.ts`). */
@@ -16,11 +17,11 @@ export interface AmsNamespaceArgs {
  * The environment's Kubernetes namespace with its guard rails: a LimitRange so every container has
  * requests and limits even when a Job forgets them, and a ResourceQuota sized from the stack's sizing.
  */
-export class AmsNamespace extends pulumi.ComponentResource {
+export class Namespace extends pulumi.ComponentResource {
   /** Name of the namespace, for every namespaced object of this environment. */
   readonly name: pulumi.Output<string>;
 
-  constructor(name: string, args: AmsNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: NamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ams:environment:Namespace", name, {}, opts);
     const labels = amsLabels({
       name: "ams",
@@ -47,7 +48,7 @@ export class AmsNamespace extends pulumi.ComponentResource {
         },
       },
       // Deleting the namespace deletes every workload in it; prod must not lose it to a refactor.
-      { parent: this, protect: environmentPolicy(args.environment).protect },
+      { parent: this, protect: environmentProtection(args.environment).protect },
     );
     const namespaced = (objectName: string) => ({
       name: objectName,
@@ -58,7 +59,7 @@ export class AmsNamespace extends pulumi.ComponentResource {
     new k8s.core.v1.LimitRange(
       `${name}-defaults`,
       {
-        metadata: namespaced("ams-container-defaults"),
+        metadata: namespaced(CONTAINER_DEFAULTS_NAME),
         spec: {
           limits: [
             {
@@ -76,7 +77,7 @@ export class AmsNamespace extends pulumi.ComponentResource {
     new k8s.core.v1.ResourceQuota(
       `${name}-quota`,
       {
-        metadata: namespaced("ams-quota"),
+        metadata: namespaced(NAMESPACE_QUOTA_NAME),
         spec: {
           hard: {
             pods: String(quota.pods),

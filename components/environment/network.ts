@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, NetworkConfig } from "../../amsConfig/types";
+import { EnvironmentName, NetworkConfig } from "../../config/types";
 import { awsTags } from "../labels";
 import { policy, sourceAccountTrustPolicy } from "./iamDocuments";
+import { environmentResourceName, flowLogGroupName } from "../names";
 
 export interface Network {
   readonly vpc: awsx.ec2.Vpc;
@@ -74,7 +75,7 @@ export function network(
           tags: subnetTags(args.clusterName, "Private"),
         },
       ],
-      tags: { ...awsTags("network"), Name: `ams-${args.environment}` },
+      tags: { ...awsTags("network"), Name: environmentResourceName(args.environment) },
     },
     { parent },
   );
@@ -110,7 +111,7 @@ function flowLogs(
   const logGroup = new aws.cloudwatch.LogGroup(
     name,
     {
-      name: `/aws/vpc/ams-${environment}/flow-logs`,
+      name: flowLogGroupName(environment),
       retentionInDays: environment === "prod" ? 365 : 30,
       kmsKeyId: keyArn,
       tags: awsTags("network"),

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, NodeGroupConfig } from "../../amsConfig/types";
+import { EnvironmentName, NodeGroupConfig } from "../../config/types";
 import { awsTags } from "../labels";
+import { environmentResourceName } from "../names";
 
 /**
  * Launch template of the managed node group. IMDSv2 only, with a hop limit of 1: a packet from a pod's
@@ -37,7 +38,10 @@ export function nodeLaunchTemplate(
         },
       ],
       tagSpecifications: [
-        { resourceType: "instance", tags: { ...awsTags("cluster"), Name: `ams-${environment}-node` } },
+        {
+          resourceType: "instance",
+          tags: { ...awsTags("cluster"), Name: environmentResourceName(environment, "node") },
+        },
       ],
       tags: awsTags("cluster"),
     },

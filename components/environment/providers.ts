@@ -1,12 +1,13 @@
 import * as aws from "@pulumi/aws";
-import { AmsConfig } from "../../amsConfig/types";
+import { AmsConfig } from "../../config/types";
+import { environmentResourceName } from "../names";
 
 /**
  * The AWS provider every AMS resource uses: the stack's region and the tags that make cost reports and
  * audits answer "which environment, which stack" without anyone remembering to tag.
  */
 export function awsProvider(config: AmsConfig): aws.Provider {
-  return new aws.Provider(`ams-${config.environment}-aws`, {
+  return new aws.Provider(environmentResourceName(config.environment, "aws"), {
     region: config.awsRegion as aws.Region,
     defaultTags: {
       tags: {

@@ -1,25 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, PublicEntryConfig } from "../../amsConfig/types";
+import { EnvironmentName, PublicEntryConfig } from "../../config/types";
 import { amsLabels } from "../labels";
+import { albName, ingressGroup, PUBLIC_INGRESS_NAME } from "../names";
 
 /** Modern TLS only (TLS 1.3 and 1.2 with forward secrecy). */
 export const SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-/** The Ingress that owns the public ALB's load-balancer-level settings. */
-export const PUBLIC_INGRESS_NAME = "ams-public";
-
-/** The ALB's name: fixed per environment, so dashboards, alarms and WAF logs keep finding it. */
-export function albName(environment: EnvironmentName): string {
-  return `ams-${environment}-public`;
-}
-
-/**
- * Ingress group every public route of the environment joins; the AWS Load Balancer Controller merges all
- * Ingresses of one group into one ALB, so the delivery components attach their routes to this ALB.
- */
-export function ingressGroup(environment: EnvironmentName): string {
-  return `ams-${environment}-public`;
-}
 
 /**
  * Target-group annotations every backend on the public ALB must carry: the deregistration delay that

@@ -1,10 +1,10 @@
-import { SERVICES, ServiceName, ServiceSizing } from "../../amsConfig/types";
+import { SERVICES, ServiceName, ServiceSizing } from "../../config/types";
 import {
   formatCpuMillis,
   formatMemoryBytes,
   parseCpuMillis,
   parseMemoryBytes,
-} from "../../amsConfig/quantities";
+} from "../../config/quantities";
 
 /**
  * Pods per service that may run at once at full scale. Every strategy needs room for two full sets for a

@@ -11,10 +11,11 @@
  */
 import * as fs from "fs";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { runMain } from "../../tools/cli/main";
 import { cutoverMain, MainOverrides, rollbackMain } from "../../tools/cutover/main";
 
-async function main(): Promise<number> {
-  const [command, ...argv] = process.argv.slice(2);
+async function main(args: readonly string[]): Promise<number> {
+  const [command, ...argv] = args;
   const env = (name: string) => {
     const value = process.env[name];
     if (value === undefined) throw new Error(`${name} is not set`);
@@ -44,6 +45,4 @@ async function main(): Promise<number> {
   return command === "rollback" ? rollbackMain(argv, overrides) : cutoverMain(argv, overrides);
 }
 
-main().then((code) => {
-  process.stdout.write("", () => process.exit(code));
-});
+runMain(main);

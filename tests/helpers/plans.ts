@@ -1,7 +1,7 @@
-import { Plan } from "../harness/plan";
-import { listStacks } from "../harness/projectFiles";
-import { runPlan } from "../harness/runPlan";
-import { parseOverride } from "../harness/stackConfig";
+import { Plan } from "../../plan/plan";
+import { listStacks } from "../../plan/projectFiles";
+import { runPlan } from "../../plan/runPlan";
+import { parseOverride } from "../../plan/stackConfig";
 
 /** Every committed stack; tests loop over these so a new stack file is covered without edits. */
 export const STACKS = listStacks();

@@ -1,5 +1,5 @@
-import { Plan, PlannedResource } from "../harness/plan";
-import { checkPolicies } from "../harness/policyCheck";
+import { Plan, PlannedResource } from "../../plan/plan";
+import { checkPolicies } from "../../plan/policyCheck";
 
 /**
  * A copy of a plan with one resource changed (and, where a rule spans resources, others added next to

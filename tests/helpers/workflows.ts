@@ -4,7 +4,7 @@ import { register } from "module";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_DIR } from "../harness/projectFiles";
+import { PROJECT_DIR } from "../../tools/cli/project";
 
 export const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 

@@ -3,9 +3,10 @@ import * as os from "os";
 import * as path from "path";
 import { EngineEvent, Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
-import { stackFileName } from "../cliArgs";
-import { describePulumiError, isLockConflict, openStack, StackLocation } from "../pulumiStack";
-import { Color } from "./color";
+import { ACTIVE_COLOR_KEY } from "../../release/history";
+import { stackFileName } from "../cli/flags";
+import { describePulumiError, isLockConflict, openStack, StackLocation } from "../cli/pulumiStack";
+import { Color } from "../../config/types";
 import {
   PlannedStep,
   PreviewOutcome,
@@ -16,9 +17,6 @@ import {
   UpdateOutcome,
 } from "./ports";
 import { appliedByFailedUpdate, changesSomething } from "./updateOutcome";
-
-/** The stack config key the program reads for the live color. */
-export const ACTIVE_COLOR_KEY = "ams:activeColor";
 
 /**
  * How long a first interrupt waits for the CLI to say it is cancelling before the tool sends it SIGINT.

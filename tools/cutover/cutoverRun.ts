@@ -1,8 +1,10 @@
-import { describePulumiError } from "../pulumiStack";
-import { Color, isColor } from "./color";
+import { missingAwsCredentials } from "../cli/prerequisites";
+import { describePulumiError } from "../cli/pulumiStack";
+import { Color } from "../../config/types";
+import { isColor } from "../../config/release";
 import { CutoverAction, CutoverEvent, CutoverPlan, CutoverState, decide, INITIAL_STATE } from "./decision";
-import { formatDuration } from "./duration";
-import { EXIT } from "./exitCodes";
+import { formatDuration } from "../cli/time";
+import { EXIT } from "../cli/exitCodes";
 import { CutoverFlags } from "./flags";
 import { retryWhileLocked } from "./lockRetry";
 import { errorText, stackStateLines } from "./messages";
@@ -229,7 +231,11 @@ async function poll(
       missing: reading.missing,
     };
   } catch (error) {
-    return { kind: "alarmsUnreadable", at: clock.now(), error: errorText(error) };
+    return {
+      kind: "alarmsUnreadable",
+      at: clock.now(),
+      error: missingAwsCredentials(error) ?? errorText(error),
+    };
   }
 }
 

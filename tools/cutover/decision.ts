@@ -1,14 +1,9 @@
-import { Color, otherColor } from "./color";
-import { formatDuration } from "./duration";
-import { EXIT } from "./exitCodes";
-import {
-  commitReminder,
-  cutoverMessage,
-  halfSwitchedError,
-  lastLines,
-  lockHint,
-  rollbackMessage,
-} from "./messages";
+import { Color } from "../../config/types";
+import { otherColor } from "../../config/release";
+import { formatDuration } from "../cli/time";
+import { EXIT } from "../cli/exitCodes";
+import { cutoverMessage, rollbackMessage } from "../../release/history";
+import { commitReminder, halfSwitchedError, lastLines, lockHint } from "./messages";
 import { AlarmState, Applied } from "./ports";
 
 /**

@@ -1,15 +1,9 @@
 import * as path from "path";
-import { Color, COLORS, isColor } from "./color";
-import { formatDuration, parseDuration } from "./duration";
-import { stackFlag, walkFlags } from "../cliArgs";
-
-/** Bad command-line input (exit 2): the message names the flag, the value and what is allowed. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+import { Color, COLORS } from "../../config/types";
+import { isColor } from "../../config/release";
+import { formatDuration, parseDuration } from "../cli/time";
+import { helpRequested, stackFlag, walkFlags } from "../cli/flags";
+import { UsageError } from "../cli/usageError";
 
 export interface CutoverFlags {
   readonly stack: string;
@@ -48,7 +42,6 @@ const DEFAULT_BAKE_MS = 10 * 60_000;
 const DEFAULT_POLL_MS = 30_000;
 const MAX_BAKE_MS = 24 * 3_600_000;
 const MIN_POLL_MS = 5_000;
-const usageError = (message: string) => new UsageError(message);
 
 function duration(flag: string, value: string, min: number, max: number): number {
   const ms = parseDuration(value);
@@ -62,7 +55,7 @@ function duration(flag: string, value: string, min: number, max: number): number
 
 /** Parses `npm run cutover` arguments; throws `UsageError` before anything is touched. */
 export function parseCutoverFlags(argv: readonly string[], defaultWorkDir: string): CutoverFlags | "help" {
-  if (argv.includes("--help") || argv.includes("-h")) return "help";
+  if (helpRequested(argv)) return "help";
   let stack: string | undefined;
   let to: Color | undefined;
   let bakeMs = DEFAULT_BAKE_MS;
@@ -70,7 +63,7 @@ export function parseCutoverFlags(argv: readonly string[], defaultWorkDir: strin
   let dryRun = false;
   let workDir = defaultWorkDir;
   const known = { valued: ["--stack", "--to", "--bake", "--poll", "--cwd"], booleans: ["--dry-run"] };
-  walkFlags(argv, CUTOVER_USAGE, known, usageError, (flag, value) => {
+  walkFlags(argv, CUTOVER_USAGE, known, (flag, value) => {
     switch (flag) {
       case "--stack":
         stack = value;
@@ -94,7 +87,7 @@ export function parseCutoverFlags(argv: readonly string[], defaultWorkDir: strin
         return;
     }
   });
-  const name = stackFlag(stack, CUTOVER_USAGE, usageError);
+  const name = stackFlag(stack, CUTOVER_USAGE);
   if (to === undefined)
     throw new UsageError(`--to is required; allowed: ${COLORS.join(", ")}.\n${CUTOVER_USAGE}`);
   return { stack: name, to, bakeMs, pollMs, dryRun, workDir };
@@ -102,12 +95,12 @@ export function parseCutoverFlags(argv: readonly string[], defaultWorkDir: strin
 
 /** Parses `npm run rollback` arguments; throws `UsageError` before anything is touched. */
 export function parseRollbackFlags(argv: readonly string[], defaultWorkDir: string): RollbackFlags | "help" {
-  if (argv.includes("--help") || argv.includes("-h")) return "help";
+  if (helpRequested(argv)) return "help";
   let stack: string | undefined;
   let reason = "manual";
   let workDir = defaultWorkDir;
   const known = { valued: ["--stack", "--reason", "--cwd"], booleans: [] };
-  walkFlags(argv, ROLLBACK_USAGE, known, usageError, (flag, value) => {
+  walkFlags(argv, ROLLBACK_USAGE, known, (flag, value) => {
     switch (flag) {
       case "--stack":
         stack = value;
@@ -125,5 +118,5 @@ export function parseRollbackFlags(argv: readonly string[], defaultWorkDir: stri
         return;
     }
   });
-  return { stack: stackFlag(stack, ROLLBACK_USAGE, usageError), reason, workDir };
+  return { stack: stackFlag(stack, ROLLBACK_USAGE), reason, workDir };
 }

@@ -1,4 +1,5 @@
-import { HealthProbe, ProbeTarget } from "./ports";
+import { HealthProbe } from "./ports";
+import { ProbeTarget } from "../../release/outputs";
 
 /** The slice of `fetch` the probe uses, so tests can pass a fake. */
 export type FetchLike = (

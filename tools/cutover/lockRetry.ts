@@ -1,4 +1,4 @@
-import { formatDuration } from "./duration";
+import { formatDuration } from "../cli/time";
 import { UpdateOutcome } from "./ports";
 
 /**

@@ -1,11 +1,13 @@
-import * as path from "path";
-import { describePulumiError } from "../pulumiStack";
+import { describePulumiError } from "../cli/pulumiStack";
 import { OpenStackOptions, openPulumiStack } from "./automation";
 import { gitCheckout } from "./checkout";
 import { cloudWatchAlarmsIn } from "./cloudWatch";
 import { CutoverDeps, runCutover } from "./cutoverRun";
-import { EXIT } from "./exitCodes";
-import { CUTOVER_USAGE, parseCutoverFlags, parseRollbackFlags, ROLLBACK_USAGE, UsageError } from "./flags";
+import { EXIT } from "../cli/exitCodes";
+import { PROCESS_OUTPUT } from "../cli/main";
+import { PROJECT_DIR } from "../cli/project";
+import { UsageError } from "../cli/usageError";
+import { CUTOVER_USAGE, parseCutoverFlags, parseRollbackFlags, ROLLBACK_USAGE } from "./flags";
 import { httpProbe } from "./healthProbe";
 import { processInterrupts } from "./interrupts";
 import { offlineFlipChanges } from "./offlineFlip";
@@ -13,11 +15,8 @@ import { createProgress } from "./progress";
 import { runRollback } from "./rollbackRun";
 import { systemClock } from "./systemClock";
 
-/** The repository root: the Pulumi project the tools act on unless --cwd says otherwise. */
-const PROJECT_DIR = path.resolve(__dirname, "..", "..");
-
-const out = (text: string) => process.stdout.write(text);
-const err = (text: string) => process.stderr.write(text);
+const out = (text: string) => PROCESS_OUTPUT.stdout(text);
+const err = (text: string) => PROCESS_OUTPUT.stderr(text);
 
 /**
  * What a test of the whole command (a child process, real signals) replaces: the world outside Pulumi, and

@@ -1,22 +1,8 @@
-import { stackFileName } from "../cliArgs";
-import { Color } from "./color";
+import { stackFileName } from "../cli/flags";
+import { Color } from "../../config/types";
 import { StackState } from "./ports";
 
-/**
- * Update messages and operator-facing texts. The update messages are a contract: the DORA report counts
- * `rollback:` updates as failed changes, so their prefixes must not drift.
- */
-
-/** How a flip back starts its update message; `npm run dora` counts such updates as rollback flips. */
-export const ROLLBACK_PREFIX = "rollback:";
-
-export function cutoverMessage(stack: string, from: Color, to: Color): string {
-  return `cutover: activeColor ${from}→${to} (${stack})`;
-}
-
-export function rollbackMessage(from: Color, to: Color, reason: string): string {
-  return `${ROLLBACK_PREFIX} activeColor ${from}→${to} (${reason})`;
-}
+/** Operator-facing texts of the cut-over and rollback (their update messages: release/history.ts). */
 
 /**
  * The stack file is the declared truth in Git too: until the changed `activeColor` is merged, a

@@ -1,7 +1,7 @@
 import { execFile } from "child_process";
 import * as path from "path";
 import { promisify } from "util";
-import { stackFileName } from "../cliArgs";
+import { stackFileName } from "../cli/flags";
 import { ExpectedChange, ExpectedFlip } from "./ports";
 
 const run = promisify(execFile);
@@ -16,7 +16,7 @@ export function offlineFlipChanges(workDir: string, stack: string): ExpectedFlip
     const args = [
       "--require",
       "tsx/cjs",
-      path.join(workDir, "tools", "plan.ts"),
+      path.join(workDir, "plan", "cli.ts"),
       "--stack",
       stackFileName(stack),
       "--compare",

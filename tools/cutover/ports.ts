@@ -1,4 +1,5 @@
-import { Color } from "./color";
+import { ProbeTarget } from "../../release/outputs";
+import { Color } from "../../config/types";
 
 /**
  * What the cut-over needs from the outside world, as interfaces: the orchestrator is wired to the real
@@ -129,11 +130,6 @@ export interface AlarmReading {
 
 export interface AlarmPort {
   read(names: readonly string[]): Promise<AlarmReading>;
-}
-
-export interface ProbeTarget {
-  readonly url: string;
-  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface ProbeResult {

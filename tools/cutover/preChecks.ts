@@ -1,5 +1,6 @@
-import { Color } from "./color";
-import { readRelease, ReleaseOutputs } from "./contract";
+import { missingAwsCredentials } from "../cli/prerequisites";
+import { Color } from "../../config/types";
+import { readCutoverRelease, CutoverRelease } from "../../release/outputs";
 import { errorText, lastLines } from "./messages";
 import {
   AlarmPort,
@@ -29,7 +30,7 @@ export interface PreCheckDeps {
 export interface PreCheckResult {
   readonly failures: readonly string[];
   /** Present when the outputs could be read; the bake watches its alarms. */
-  readonly release: ReleaseOutputs | undefined;
+  readonly release: CutoverRelease | undefined;
   /** `ams:activeColor` as the stack file declared it before anything ran (undefined: the project default). */
   readonly declared: string | undefined;
 }
@@ -42,7 +43,7 @@ const HISTORY_READ = 20;
  * update. Pure, so each refusal is tested directly.
  */
 export function releaseFailures(
-  release: ReleaseOutputs,
+  release: CutoverRelease,
   to: Color,
   declared: string | undefined,
   last: UpdateEntry | undefined,
@@ -106,7 +107,7 @@ export function checkoutFailures(
 /** Runs every pre-check it can and collects all failures, so one run shows everything to fix. */
 export async function runPreChecks(deps: PreCheckDeps, to: Color): Promise<PreCheckResult> {
   const declared = await deps.stack.declaredActiveColor();
-  const read = readRelease(await deps.stack.outputs());
+  const read = readCutoverRelease(await deps.stack.outputs());
   if (!read.ok) return { failures: read.problems, release: undefined, declared };
   const { release } = read;
   deps.note(
@@ -142,7 +143,9 @@ export async function runPreChecks(deps: PreCheckDeps, to: Color): Promise<PreCh
         `${release.cutoverAlarmNames.length} alarms to watch: ${release.cutoverAlarmNames.join(", ")}`,
       );
     } catch (error) {
-      failures.push(`the alarms cannot be read in ${release.region}: ${errorText(error)}`);
+      failures.push(
+        `the alarms cannot be read in ${release.region}: ${missingAwsCredentials(error) ?? errorText(error)}`,
+      );
     }
   }
 

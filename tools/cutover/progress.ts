@@ -1,5 +1,5 @@
 import { SingleBar } from "cli-progress";
-import { formatDuration } from "./duration";
+import { formatDuration } from "../cli/time";
 import { Progress } from "./ports";
 
 export interface ProgressStream {

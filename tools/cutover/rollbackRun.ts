@@ -1,11 +1,13 @@
-import { describePulumiError } from "../pulumiStack";
-import { Color, isColor, otherColor } from "./color";
-import { readRelease } from "./contract";
+import { describePulumiError } from "../cli/pulumiStack";
+import { Color } from "../../config/types";
+import { isColor, otherColor } from "../../config/release";
+import { readCutoverRelease } from "../../release/outputs";
 import { readState, waitUnlessInterrupted } from "./cutoverRun";
-import { EXIT } from "./exitCodes";
+import { EXIT } from "../cli/exitCodes";
 import { RollbackFlags } from "./flags";
 import { retryWhileLocked } from "./lockRetry";
-import { commitReminder, errorText, halfSwitchedError, rollbackMessage, stackStateLines } from "./messages";
+import { rollbackMessage } from "../../release/history";
+import { commitReminder, errorText, halfSwitchedError, stackStateLines } from "./messages";
 import { Clock, Interrupts, Progress, StackPort } from "./ports";
 
 export interface RollbackDeps {
@@ -31,7 +33,7 @@ export async function runRollback(flags: RollbackFlags, deps: RollbackDeps): Pro
   let applied: Color;
   let declared: Color;
   try {
-    const read = readRelease(await deps.stack.outputs());
+    const read = readCutoverRelease(await deps.stack.outputs());
     if (!read.ok) return refuse(flags, deps, read.problems);
     applied = read.release.activeColor;
     declaredBefore = await deps.stack.declaredActiveColor();

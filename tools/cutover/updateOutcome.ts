@@ -71,9 +71,22 @@ export function checkFlipPreview(
   const wanted = new Map(expected.map((change) => [resourcePath(change.urn), change.op]));
   const planned = steps.filter((step) => changesSomething(step.op));
   const unexpected = planned
-    .filter((step) => wanted.get(resourcePath(step.urn)) !== step.op)
+    .filter((step) => !matchesExpected(step.op, wanted.get(resourcePath(step.urn))))
     .map((step) => `${step.op} ${step.urn}`);
   const seen = new Set(planned.map((step) => resourcePath(step.urn)));
   const absent = expected.filter((change) => !seen.has(resourcePath(change.urn))).map((change) => change.urn);
   return { unexpected, absent };
+}
+
+/**
+ * The engine carries out one replace as three steps of the same URN — `create-replacement`, `replace` and
+ * `delete-replaced` (in the opposite order for delete-before-replace) — where the offline plan names one
+ * `replace` (pulumi/pulumi pkg/resource/deploy/step_generator.go, `generateStepsFromDiff`:
+ * https://github.com/pulumi/pulumi/blob/master/pkg/resource/deploy/step_generator.go).
+ */
+const REPLACE_STEPS: ReadonlySet<string> = new Set(["create-replacement", "replace", "delete-replaced"]);
+
+function matchesExpected(stepOp: string, expectedOp: string | undefined): boolean {
+  if (expectedOp === "replace") return REPLACE_STEPS.has(stepOp);
+  return stepOp === expectedOp;
 }

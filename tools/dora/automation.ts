@@ -1,7 +1,8 @@
 import { UpdateSummary } from "@pulumi/pulumi/automation";
-import { openStack } from "../pulumiStack";
+import { openStack } from "../cli/pulumiStack";
 import { featureFlagsOf } from "./flagChanges";
-import { activeColorOf, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
+import { activeColorOf } from "../../release/history";
+import { UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
 
 /** The one Automation API call the report needs; a `Stack` is one. */
 export interface HistoryPages {

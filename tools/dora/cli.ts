@@ -1,6 +1,6 @@
-import { stackFlag, walkFlags } from "../cliArgs";
-import { DoraInputError } from "./model";
-import { parseInstant, parseSince } from "./time";
+import { helpRequested, stackFlag, walkFlags } from "../cli/flags";
+import { UsageError } from "../cli/usageError";
+import { parseDuration, parseInstant } from "../cli/time";
 
 export interface DoraArgs {
   readonly stack: string;
@@ -27,11 +27,9 @@ export const USAGE = `Usage: npm run dora -- --stack <name> [--history <file.jso
   --repo <dir>         Git clone to read commit times from, for lead time (default: this repository)
   --help               show this text`;
 
-const inputError = (message: string) => new DoraInputError(message);
-
-/** Parses the dora command's arguments; bad usage is a `DoraInputError` naming the flag (exit 2). */
+/** Parses the dora command's arguments; bad usage is a `UsageError` naming the flag (exit 2). */
 export function parseDoraArgs(argv: readonly string[], clock: () => Date): DoraArgs {
-  if (argv.includes("--help") || argv.includes("-h"))
+  if (helpRequested(argv))
     return {
       stack: "",
       history: undefined,
@@ -53,7 +51,7 @@ export function parseDoraArgs(argv: readonly string[], clock: () => Date): DoraA
     valued: ["--stack", "--history", "--since", "--svg", "--now", "--repo"],
     booleans: ["--json"],
   };
-  walkFlags(argv, USAGE, known, inputError, (flag, value) => {
+  walkFlags(argv, USAGE, known, (flag, value) => {
     switch (flag) {
       case "--stack":
         stack = value;
@@ -69,13 +67,13 @@ export function parseDoraArgs(argv: readonly string[], clock: () => Date): DoraA
         return;
       case "--svg":
         if (!value.toLowerCase().endsWith(".svg"))
-          throw new DoraInputError(`--svg "${value}" must name a file ending in .svg.`);
+          throw new UsageError(`--svg "${value}" must name a file ending in .svg.`);
         svg = value;
         return;
       case "--now":
         now = parseInstant(value);
         if (now === undefined)
-          throw new DoraInputError(
+          throw new UsageError(
             `--now "${value}" is not an RFC 3339 time: use e.g. 2024-05-31T00:00:00Z (a date, a time and a zone).`,
           );
         return;
@@ -85,7 +83,7 @@ export function parseDoraArgs(argv: readonly string[], clock: () => Date): DoraA
     }
   });
   return {
-    stack: stackFlag(stack, USAGE, inputError),
+    stack: stackFlag(stack, USAGE),
     history,
     windowMs,
     json,
@@ -94,4 +92,15 @@ export function parseDoraArgs(argv: readonly string[], clock: () => Date): DoraA
     repo,
     help: false,
   };
+}
+
+/** `--since`: a whole number of hours, days or weeks (`12h`, `30d`, `4w`), in milliseconds. */
+export function parseSince(text: string): number {
+  const ms = parseDuration(text, ["h", "d", "w"]);
+  if (ms === undefined || ms === 0 || text.length > 6)
+    throw new UsageError(
+      `--since "${text}" is not a window length: use a whole number followed by h (hours), d (days) or ` +
+        `w (weeks), e.g. 30d or 4w.`,
+    );
+  return ms;
 }

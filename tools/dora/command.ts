@@ -1,6 +1,5 @@
 import * as fs from "fs";
-import * as path from "path";
-import { describePulumiError } from "../pulumiStack";
+import { describePulumiError } from "../cli/pulumiStack";
 import { readStackHistory, StackHistoryOptions } from "./automation";
 import { parseDoraArgs, USAGE } from "./cli";
 import { CommitTimeLookup, gitCommitTimes, gitPromotions, PromotionLookup } from "./git";
@@ -8,14 +7,13 @@ import { readHistoryFile } from "./historyFile";
 import { renderJson } from "./json";
 import { renderMarkdown } from "./markdown";
 import { computeDora } from "./metrics";
-import { DoraInputError, DoraSourceError, UpdateRecord } from "./model";
+import { DoraSourceError, UpdateRecord } from "./model";
+import { EXIT } from "../cli/exitCodes";
+import { Output } from "../cli/main";
+import { PROJECT_DIR } from "../cli/project";
+import { UsageError } from "../cli/usageError";
 import { Report } from "./report";
 import { renderSvg } from "./svg";
-
-export interface Output {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
 
 /** What the command reaches outside itself for; tests replace them. */
 export interface DoraDependencies {
@@ -33,7 +31,7 @@ export const DEFAULT_DEPENDENCIES: DoraDependencies = {
   stackHistory: readStackHistory,
   commitTimes: gitCommitTimes,
   promotions: gitPromotions,
-  projectDir: path.resolve(__dirname, "..", ".."),
+  projectDir: PROJECT_DIR,
 };
 
 /**
@@ -48,16 +46,16 @@ export async function doraCommand(
   try {
     return await run(argv, out, dependencies);
   } catch (err) {
-    if (err instanceof DoraInputError) {
+    if (err instanceof UsageError) {
       out.stderr(`${err.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
     if (err instanceof DoraSourceError) {
       out.stderr(`${err.message}\n`);
-      return 1;
+      return EXIT.failed;
     }
     out.stderr(`dora failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return 1;
+    return EXIT.failed;
   }
 }
 
@@ -65,11 +63,11 @@ async function run(argv: readonly string[], out: Output, dependencies: DoraDepen
   const args = parseDoraArgs(argv, dependencies.clock);
   if (args.help) {
     out.stdout(`${USAGE}\n`);
-    return 0;
+    return EXIT.ok;
   }
   const repo = args.repo ?? dependencies.projectDir;
   if (!fs.existsSync(repo) || !fs.statSync(repo).isDirectory())
-    throw new DoraInputError(
+    throw new UsageError(
       `--repo "${repo}" is not a directory; give the path of a Git clone of this repository.`,
     );
 
@@ -94,7 +92,7 @@ async function run(argv: readonly string[], out: Output, dependencies: DoraDepen
   };
   if (args.svg !== undefined) writeChart(args.svg, renderSvg(report));
   out.stdout(args.json ? renderJson(report) : renderMarkdown(report));
-  return 0;
+  return EXIT.ok;
 }
 
 async function fromPulumi(
@@ -108,9 +106,8 @@ async function fromPulumi(
     // Not a bug of ours: no CLI, not logged in, no such stack. Say how to work around it.
     throw new DoraSourceError(
       `Could not read the history of stack "${stack}" through the Pulumi CLI: ` +
-        `${describePulumiError(err, stack)}\n` +
-        `Log in and check the stack name, or pass --history with the output of ` +
-        `\`pulumi stack history --stack ${stack} --json --page-size 1000\`.`,
+        `${describePulumiError(err, stack).replace(/\s*\n\s*/g, " ")} ` +
+        `Or pass --history with the output of \`pulumi stack history --stack ${stack} --json --page-size 1000\`.`,
       { cause: err },
     );
   }
@@ -120,7 +117,7 @@ function writeChart(file: string, svg: string): void {
   try {
     fs.writeFileSync(file, svg);
   } catch (err) {
-    throw new DoraInputError(
+    throw new UsageError(
       `--svg "${file}" cannot be written (${err instanceof Error ? err.message : String(err)}).`,
     );
   }

@@ -1,6 +1,6 @@
 import { spawnSync } from "child_process";
 import { PROMOTION_TRAILERS } from "../promote/trailers";
-import { parseInstant } from "./time";
+import { parseInstant } from "../cli/time";
 
 /** When a commit was made, or undefined when it is unknown here. */
 export type CommitTimeLookup = (sha: string) => Date | undefined;

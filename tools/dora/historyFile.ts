@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import { featureFlagsOf } from "./flagChanges";
-import { activeColorOf, DoraInputError, UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
-import { parseInstant } from "./time";
+import { activeColorOf } from "../../release/history";
+import { UPDATE_RESULTS, UpdateRecord, UpdateResult } from "./model";
+import { UsageError } from "../cli/usageError";
+import { parseInstant } from "../cli/time";
 
 /**
  * Reads the output of `pulumi stack history --json` (the CLI's `updateInfoJSON`: `version`, `kind`,
@@ -14,7 +16,7 @@ export function readHistoryFile(file: string): UpdateRecord[] {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new DoraInputError(
+    throw new UsageError(
       `--history "${file}" cannot be read (${reason}); give the path of a file written by ` +
         "`pulumi stack history --json --page-size 1000 > history.json`.",
     );
@@ -28,22 +30,22 @@ export function parseHistory(text: string, file: string): UpdateRecord[] {
   try {
     document = JSON.parse(text);
   } catch (err) {
-    throw new DoraInputError(`${file} is not JSON (${err instanceof Error ? err.message : String(err)}).`);
+    throw new UsageError(`${file} is not JSON (${err instanceof Error ? err.message : String(err)}).`);
   }
   if (!Array.isArray(document))
-    throw new DoraInputError(
+    throw new UsageError(
       `${file} must hold a JSON array of updates, as \`pulumi stack history --json\` prints; got ${describe(document)}.`,
     );
   return document.map((entry: unknown, index) =>
     parseEntry(entry, (problem) => {
       const version =
         isObject(entry) && typeof entry.version === "number" ? ` (version ${entry.version})` : "";
-      return new DoraInputError(`${file}: entry at index ${index}${version}: ${problem}.`);
+      return new UsageError(`${file}: entry at index ${index}${version}: ${problem}.`);
     }),
   );
 }
 
-function parseEntry(entry: unknown, fail: (problem: string) => DoraInputError): UpdateRecord {
+function parseEntry(entry: unknown, fail: (problem: string) => UsageError): UpdateRecord {
   if (!isObject(entry)) throw fail(`expected an object, got ${describe(entry)}`);
   const { version, kind, result, startTime, endTime, message, environment, config } = entry;
   if (typeof version !== "number" || !Number.isInteger(version) || version < 0)
@@ -81,7 +83,7 @@ function parseEntry(entry: unknown, fail: (problem: string) => DoraInputError): 
   };
 }
 
-function instant(field: string, value: unknown, fail: (problem: string) => DoraInputError): Date {
+function instant(field: string, value: unknown, fail: (problem: string) => UsageError): Date {
   const date = typeof value === "string" ? parseInstant(value) : undefined;
   if (date === undefined)
     throw fail(

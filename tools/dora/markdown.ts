@@ -1,6 +1,6 @@
 import { Incident } from "./metrics";
 import { Report } from "./report";
-import { formatDuration, formatInstant } from "./time";
+import { formatDurationRounded as formatDuration, formatInstant } from "../cli/time";
 
 /** The default output: a Markdown page to paste into the monthly review. */
 export function renderMarkdown({ metrics, context }: Report): string {

@@ -2,7 +2,7 @@ import { FlagChange, flagChanges } from "./flagChanges";
 import { CommitTimeLookup, PromotionLookup } from "./git";
 import { isoWeek, isoWeeksBetween } from "./isoWeek";
 import { UpdateRecord } from "./model";
-import { ROLLBACK_PREFIX } from "../cutover/messages";
+import { ROLLBACK_PREFIX } from "../../release/history";
 
 /**
  * Rollback flips are recognised by the update message `npm run cutover` (automatic rollback) and
@@ -10,7 +10,6 @@ import { ROLLBACK_PREFIX } from "../cutover/messages";
  * earlier value) is not attempted: in blue-green every release alternates colors, so blue → green → blue is
  * the normal cadence, not a rollback.
  */
-export { ROLLBACK_PREFIX };
 
 export interface DoraInput {
   readonly updates: readonly UpdateRecord[];

@@ -26,31 +26,12 @@ export interface UpdateRecord {
   readonly featureFlags?: DeclaredFlags;
 }
 
-export const ACTIVE_COLOR_KEY = "ams:activeColor";
-
-/** The applied `ams:activeColor` of a history entry's config (`{ value, secret }` per key), if plain. */
-export function activeColorOf(config: unknown): string | undefined {
-  if (typeof config !== "object" || config === null) return undefined;
-  const entry = (config as Record<string, unknown>)[ACTIVE_COLOR_KEY];
-  if (typeof entry !== "object" || entry === null) return undefined;
-  const { value, secret } = entry as { value?: unknown; secret?: unknown };
-  return secret !== true && typeof value === "string" && value !== "" ? value : undefined;
-}
-
 /**
  * The results `pulumi stack history` reports: the CLI's own (pkg/backend/updates.go) and Pulumi Cloud's
  * `not-started` (sdk/go/common/apitype/history.go), which the CLI passes through.
  */
 export const UPDATE_RESULTS = ["succeeded", "failed", "in-progress", "not-started"] as const;
 export type UpdateResult = (typeof UPDATE_RESULTS)[number];
-
-/** A problem with what the user asked for or gave us (flags, history file): reported in one paragraph, exit 2. */
-export class DoraInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DoraInputError";
-  }
-}
 
 /** The history could not be read from Pulumi (no CLI, not logged in, no such stack): exit 1, no stack trace. */
 export class DoraSourceError extends Error {

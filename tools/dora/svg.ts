@@ -1,5 +1,5 @@
 import { Report } from "./report";
-import { formatInstant } from "./time";
+import { formatInstant } from "../cli/time";
 
 const COLORS = { deployments: "#4c78a8", failedChanges: "#e45756", axis: "#333333", grid: "#dddddd" };
 const LAYOUT = { left: 64, right: 24, top: 84, bottom: 72, slot: 64, bar: 22, height: 372 };

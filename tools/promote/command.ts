@@ -1,17 +1,18 @@
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../../amsConfig/errors";
-import { otherColor, versionKey } from "../../amsConfig/release";
-import { assertNoLiveUpdate, PreviousRelease } from "../../components/delivery/liveUpdateGuard";
-import { comparePlans } from "../../tests/harness/compare";
-import { PlanInputError } from "../../tests/harness/errors";
-import { loadProject, loadStackConfig, PROJECT_DIR } from "../../tests/harness/projectFiles";
-import { renderComparisonText } from "../../tests/harness/render";
-import { declaredConfig, releaseOutputs, runPlan } from "../../tests/harness/runPlan";
-import { ConfigOverride } from "../../tests/harness/stackConfig";
-import { EXIT } from "../cutover/exitCodes";
-import { UsageError } from "../cutover/flags";
-import { Output } from "../planCommand";
+import { ConfigError } from "../../config/errors";
+import { otherColor, versionKey } from "../../config/release";
+import { assertNoLiveUpdate } from "../../components/delivery/blueGreen/liveUpdateGuard";
+import { PreviousRelease } from "../../release/outputs";
+import { comparePlans } from "../../plan/compare";
+import { loadProject, loadStackConfig } from "../../plan/projectFiles";
+import { PROJECT_DIR } from "../cli/project";
+import { renderComparisonText } from "../../plan/render";
+import { appliedRelease, declaredConfig, runPlan } from "../../plan/runPlan";
+import { ConfigOverride } from "../../plan/stackConfig";
+import { EXIT } from "../cli/exitCodes";
+import { UsageError } from "../cli/usageError";
+import { Output } from "../cli/main";
 import { deployedOverrides, readDeployedOutputs } from "./deployed";
 import { parsePromoteFlags, PROMOTE_USAGE, PromoteFlags } from "./flags";
 import { PromotionRefused } from "./refused";
@@ -22,7 +23,7 @@ import { promotionMessage } from "./trailers";
 /**
  * `npm run promote`: puts a new version into `Pulumi.<stack>.yaml` the way an operator would, refuses what
  * the program's guard rails would refuse, and prints the offline `plan --compare` of the change. Exit codes
- * are the operations tools' (`tools/cutover/exitCodes.ts`): 0 promoted, or nothing to do (the file already
+ * are the operations tools' (`tools/cli/exitCodes.ts`): 0 promoted, or nothing to do (the file already
  * says so); 1 failed, nothing written (a file the tool cannot edit safely, or a bug); 2 bad flags; 4 refused
  * by the guard rails, file untouched.
  */
@@ -34,7 +35,7 @@ export async function promoteCommand(
   try {
     return await run(argv, out, defaultWorkDir);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof PlanInputError) {
+    if (err instanceof UsageError) {
       out.stderr(`${err.message}\n`);
       return EXIT.usage;
     }
@@ -73,7 +74,7 @@ async function run(argv: readonly string[], out: Output, defaultWorkDir: string)
     `${fileName} does not validate as it stands, so nothing can be promoted onto it. `,
   );
   const deployed: PreviousRelease =
-    flags.deployedFile !== undefined ? readDeployedOutputs(flags.deployedFile) : releaseOutputs(declared);
+    flags.deployedFile !== undefined ? readDeployedOutputs(flags.deployedFile) : appliedRelease(declared);
   const target = promotionTarget(declared.release, deployed, flags.color);
   const change: ConfigOverride[] = [{ key: target.key, value: flags.version }];
   // The program's own rules, in the order `pulumi up` applies them: config validation, then the live-update
@@ -134,7 +135,7 @@ function programVerdict<T>(check: () => T, context = ""): T {
 }
 
 /**
- * The offline `plan --compare` of the change, as `tools/planCommand.ts` prints it; both runs judged against
+ * The offline `plan --compare` of the change, as `plan/command.ts` prints it; both runs judged against
  * the applied release (`applied`; without it the committed stack file, the plan's default).
  */
 async function planChange(

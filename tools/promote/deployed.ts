@@ -1,15 +1,13 @@
 import * as fs from "fs";
-import { otherColor, versionKey } from "../../amsConfig/release";
-import { STRATEGIES, Strategy } from "../../amsConfig/types";
-import { PreviousRelease } from "../../components/delivery/liveUpdateGuard";
-import { ConfigOverride } from "../../tests/harness/stackConfig";
-import { isColor } from "../cutover/color";
-import { UsageError } from "../cutover/flags";
+import { otherColor, versionKey } from "../../config/release";
+import { PreviousRelease, readPreviousRelease } from "../../release/outputs";
+import { ConfigOverride } from "../../plan/stackConfig";
+import { UsageError } from "../cli/usageError";
 
 /**
  * The stack's applied release, read from `pulumi stack output --json` (the outputs `index.ts` records once
  * an update applied the release): what the program's guard rails judge the next update against
- * (`readPreviousRelease`). A stack that was never deployed has none of them, and nothing to protect.
+ * (`lastRecordedRelease`, through the same reader). A stack that was never deployed has none of them, and nothing to protect.
  */
 export function readDeployedOutputs(file: string): PreviousRelease {
   let document: unknown;
@@ -23,26 +21,9 @@ export function readDeployedOutputs(file: string): PreviousRelease {
   }
   if (typeof document !== "object" || document === null || Array.isArray(document))
     throw new UsageError(`--deployed "${file}" must hold the JSON object of \`pulumi stack output --json\`.`);
-  const outputs = document as Record<string, unknown>;
-  const field = <T>(name: string, valid: (value: unknown) => value is T, allowed: string): T | undefined => {
-    const value = outputs[name];
-    if (value === undefined) return undefined;
-    if (!valid(value))
-      throw new UsageError(
-        `--deployed "${file}": output ${name} is ${JSON.stringify(value)}; allowed: ${allowed}.`,
-      );
-    return value;
-  };
-  const isString = (value: unknown): value is string => typeof value === "string";
-  const isStrategy = (value: unknown): value is Strategy =>
-    (STRATEGIES as readonly unknown[]).includes(value);
-  return {
-    strategy: field("strategy", isStrategy, STRATEGIES.join(", ")),
-    activeColor: field("activeColor", isColor, "blue or green"),
-    activeVersion: field("activeVersion", isString, "an image tag"),
-    idleVersion: field("idleVersion", isString, 'an image tag or ""'),
-    lastSwitchTime: field("lastSwitchTime", isString, "an RFC 3339 time"),
-  };
+  const read = readPreviousRelease(document as Record<string, unknown>);
+  if (!read.ok) throw new UsageError(`--deployed "${file}": ${read.problems.join("; ")}.`);
+  return read.release;
 }
 
 /**

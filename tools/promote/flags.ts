@@ -1,8 +1,9 @@
 import * as path from "path";
-import { stackFlag, walkFlags } from "../cliArgs";
-import { Color, COLORS, isColor } from "../cutover/color";
-import { UsageError } from "../cutover/flags";
-import { parseInstant } from "../dora/time";
+import { helpRequested, stackFlag, walkFlags } from "../cli/flags";
+import { Color, COLORS } from "../../config/types";
+import { isColor } from "../../config/release";
+import { UsageError } from "../cli/usageError";
+import { parseInstant } from "../cli/time";
 import { AppCommit, parseAppCommit } from "./trailers";
 
 export interface PromoteFlags {
@@ -39,11 +40,9 @@ export const PROMOTE_USAGE = `Usage: npm run promote -- --stack <name> --version
   --dry-run                 check and print the plan of the change; leave the stack file untouched
   --cwd <dir>               the Pulumi project directory (default: this repository)`;
 
-const usageError = (message: string) => new UsageError(message);
-
 /** Parses `npm run promote` arguments; throws `UsageError` (exit 2) before anything is read. */
 export function parsePromoteFlags(argv: readonly string[], defaultWorkDir: string): PromoteFlags | "help" {
-  if (argv.includes("--help") || argv.includes("-h")) return "help";
+  if (helpRequested(argv)) return "help";
   let stack: string | undefined;
   let version: string | undefined;
   let color: Color | undefined;
@@ -66,7 +65,7 @@ export function parsePromoteFlags(argv: readonly string[], defaultWorkDir: strin
     ],
     booleans: ["--dry-run"],
   };
-  walkFlags(argv, PROMOTE_USAGE, known, usageError, (flag, value) => {
+  walkFlags(argv, PROMOTE_USAGE, known, (flag, value) => {
     switch (flag) {
       case "--stack":
         stack = value;
@@ -109,7 +108,7 @@ export function parsePromoteFlags(argv: readonly string[], defaultWorkDir: strin
         return;
     }
   });
-  const name = stackFlag(stack, PROMOTE_USAGE, usageError);
+  const name = stackFlag(stack, PROMOTE_USAGE);
   if (version === undefined)
     throw new UsageError(`--version is required (the image tag to deploy).\n${PROMOTE_USAGE}`);
   if ((appCommitRef === undefined) !== (appCommitTime === undefined))
@@ -117,6 +116,6 @@ export function parsePromoteFlags(argv: readonly string[], defaultWorkDir: strin
       "--app-commit and --app-commit-time go together: the commit and its author time make the DORA lead time.",
     );
   const appCommit =
-    appCommitRef === undefined ? undefined : parseAppCommit(appCommitRef, appCommitTime as Date, usageError);
+    appCommitRef === undefined ? undefined : parseAppCommit(appCommitRef, appCommitTime as Date);
   return { stack: name, version, color, deployedFile, appCommit, messageFile, dryRun, workDir };
 }

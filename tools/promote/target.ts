@@ -1,7 +1,7 @@
-import { describeProblem } from "../../amsConfig/errors";
-import { otherColor, versionKey } from "../../amsConfig/release";
-import { Color, ReleaseConfig } from "../../amsConfig/types";
-import { PreviousRelease } from "../../components/delivery/liveUpdateGuard";
+import { describeProblem } from "../../config/errors";
+import { otherColor, versionKey } from "../../config/release";
+import { Color, ReleaseConfig } from "../../config/types";
+import { PreviousRelease } from "../../release/outputs";
 import { PromotionRefused } from "./refused";
 
 /** Which config key a promotion sets, and what deploying it does. */

@@ -1,4 +1,5 @@
-import { formatInstant } from "../dora/time";
+import { formatInstant } from "../cli/time";
+import { UsageError } from "../cli/usageError";
 
 /**
  * The commit message of a promotion is a contract with `npm run dora`: its Git trailers name the stack, the
@@ -34,11 +35,11 @@ export function appCommitRef(commit: Pick<AppCommit, "repository" | "sha">): str
 
 const APP_COMMIT = /^([A-Za-z0-9-]+\/[A-Za-z0-9_.-]+)@([0-9a-f]{40})$/;
 
-/** Reads `owner/name@<40 hex>`; anything else is refused through `fail`, naming the flag. */
-export function parseAppCommit(text: string, time: Date, fail: (message: string) => Error): AppCommit {
+/** Reads `owner/name@<40 hex>`; anything else is a `UsageError` naming the flag. */
+export function parseAppCommit(text: string, time: Date): AppCommit {
   const match = APP_COMMIT.exec(text);
   if (!match)
-    throw fail(
+    throw new UsageError(
       `--app-commit "${text}" is not a commit reference; allowed: owner/name@<40-hex commit id>, ` +
         "e.g. ams-team/ams@$GITHUB_SHA.",
     );

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, Strategy } from "../../../amsConfig/types";
-import { appSecretPrefix } from "../appSecrets";
+import { EnvironmentName, Strategy } from "../../../config/types";
+import { appSecretPrefix } from "../../names";
 import { policy } from "../iamDocuments";
 import { ClusterOidc, irsaRole } from "../irsa";
 import { argoRollouts } from "./argoRollouts";

@@ -3,24 +3,25 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { EnvironmentName } from "../../../config/types";
 import { amsLabels, awsTags } from "../../labels";
-import { appSecretPrefix } from "../appSecrets";
+import {
+  appSecretPrefix,
+  DOCUMENTDB_ADMIN_SECRET,
+  MIGRATOR_SECRET,
+  POSTGRES_ADMIN_SECRET,
+  RDS_CA_CONFIG_MAP,
+  workloadName,
+} from "../../names";
 import { SyncedSecret } from "../workloads/externalSecrets";
 import { DOCUMENTDB_PORT } from "./documentDb";
 import { DATABASE_NAME, POSTGRES_PORT } from "./postgres";
-import { RDS_CA_CONFIG_MAP, RDS_CA_DIRECTORY, RDS_CA_PATH } from "./rdsCa";
+import { RDS_CA_DIRECTORY, RDS_CA_PATH } from "./rdsCa";
 
 /** The services' PostgreSQL user: IAM authentication only (a member of `rds_iam` cannot use a password). */
 export const APP_DB_USER = "ams_app";
 /** The migrations' user: owns the schema; a password user, because the Flyway CLI cannot sign IAM tokens. */
 export const MIGRATOR_DB_USER = "ams_migrator";
-
-/** Kubernetes Secrets the user bootstrap reads (the managed master secrets, which AWS rotates). */
-export const POSTGRES_ADMIN_SECRET = "ams-postgres-admin";
-export const DOCUMENTDB_ADMIN_SECRET = "ams-documentdb-admin";
-/** Kubernetes Secret the migration Job reads: FLYWAY_URL, FLYWAY_USER, FLYWAY_PASSWORD. */
-export const MIGRATOR_SECRET = "ams-postgres-migrator";
 
 /** psql client for the PostgreSQL bootstrap (17 reads servers 13–17, has `\getenv`). */
 export const PSQL_IMAGE = "postgres:17-alpine";
@@ -79,12 +80,18 @@ export function documentDbUsersScript(roleArns: readonly string[]): string {
   ].join("\n");
 }
 
+/** The migrations' password secret and the version that writes the password into it. */
+export interface MigratorSecret {
+  readonly secret: aws.secretsmanager.Secret;
+  readonly value: aws.secretsmanager.SecretVersion;
+}
+
 /** The migrations' password, generated here, kept a Pulumi secret, stored in Secrets Manager. */
 export function migratorSecret(
   name: string,
   args: { environment: EnvironmentName; recoveryWindowDays: number; protect: boolean },
   parent: pulumi.Resource,
-): aws.secretsmanager.Secret {
+): MigratorSecret {
   const password = new random.RandomPassword(name, { length: 40, special: false }, { parent });
   const secret = new aws.secretsmanager.Secret(
     name,
@@ -96,7 +103,7 @@ export function migratorSecret(
     },
     { parent, protect: args.protect },
   );
-  new aws.secretsmanager.SecretVersion(
+  const value = new aws.secretsmanager.SecretVersion(
     name,
     {
       secretId: secret.id,
@@ -106,14 +113,14 @@ export function migratorSecret(
     },
     { parent },
   );
-  return secret;
+  return { secret, value };
 }
 
 /** The Kubernetes Secrets of the database users: the two master secrets (bootstrap only) and the migrator's. */
 export function databaseUserSecrets(args: {
   postgresMasterSecretArn: pulumi.Input<string>;
   documentDbMasterSecretArn: pulumi.Input<string>;
-  migratorSecretArn: pulumi.Input<string>;
+  migrator: MigratorSecret;
   postgresWriter: pulumi.Input<string>;
 }): SyncedSecret[] {
   return [
@@ -131,7 +138,8 @@ export function databaseUserSecrets(args: {
     },
     {
       name: MIGRATOR_SECRET,
-      secretArn: args.migratorSecretArn,
+      secretArn: args.migrator.secret.arn,
+      value: args.migrator.value,
       keys: { password: "password" },
       template: {
         FLYWAY_URL: pulumi.interpolate`jdbc:postgresql://${args.postgresWriter}:${POSTGRES_PORT}/${DATABASE_NAME}?sslmode=verify-full&sslrootcert=${RDS_CA_PATH}`,
@@ -160,9 +168,9 @@ function bootstrapJob(
   },
   opts: pulumi.CustomResourceOptions,
 ): k8s.batch.v1.Job {
-  const instance = `ams-${args.store}-users`;
+  const instance = workloadName(`${args.store}-users`);
   const labels = amsLabels({
-    name: "ams-database-users",
+    name: workloadName("database-users"),
     instance,
     component: "database-users",
     environment: args.environment,

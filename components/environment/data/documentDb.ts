@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DocumentDbConfig } from "../../../amsConfig/types";
+import { DocumentDbConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { RDS_CA_IDENTIFIER } from "./postgres";
 import { StoreContext, storeSecurityGroup, zoneOf } from "./storeNetwork";
+import { dataStoreIdentifier } from "../../names";
 
 export const DOCUMENTDB_PORT = 27017;
 
@@ -34,7 +35,7 @@ export function documentDb(
   ctx: StoreContext,
   parent: pulumi.Resource,
 ): DocumentDb {
-  const identifier = `ams-${ctx.environment}-docdb`;
+  const identifier = dataStoreIdentifier(ctx.environment, "docdb");
   const subnetGroup = new aws.docdb.SubnetGroup(
     name,
     {

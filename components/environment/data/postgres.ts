@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PostgresConfig } from "../../../amsConfig/types";
+import { PostgresConfig } from "../../../config/types";
+import { postgresParameterGroupFamily } from "../../../policy/awsFacts";
 import { awsTags } from "../../labels";
 import { StoreContext, storeSecurityGroup, zoneOf } from "./storeNetwork";
+import { dataStoreIdentifier } from "../../names";
 
 export const POSTGRES_PORT = 5432;
 export const DATABASE_NAME = "ams";
@@ -21,7 +23,7 @@ export interface Postgres {
 
 /** `16` → `aurora-postgresql16`: the cluster parameter group family of the engine's major version. */
 export function postgresFamily(engineVersion: string): string {
-  return `aurora-postgresql${engineVersion.split(".")[0]}`;
+  return postgresParameterGroupFamily("aurora-postgresql", engineVersion);
 }
 
 /**
@@ -49,7 +51,7 @@ export function postgres(
   ctx: StoreContext,
   parent: pulumi.Resource,
 ): Postgres {
-  const identifier = `ams-${ctx.environment}-postgres`;
+  const identifier = dataStoreIdentifier(ctx.environment, "postgres");
   const subnetGroup = new aws.rds.SubnetGroup(
     name,
     {

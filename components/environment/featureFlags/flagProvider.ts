@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { FlagType, Stickiness } from "../../../amsConfig/featureFlags";
-import { AdminConnection, adminCall, connectionOf, segment } from "./adminApi";
+import type { FlagType, Stickiness } from "../../../config/featureFlags";
+import { AdminConnection, adminCall, connectionOf, sameConnection, segment } from "./adminApi";
 
 /**
  * The Pulumi dynamic provider behind `UnleashFeatureFlag`: one Unleash feature flag, its on/off state in one
@@ -65,7 +65,7 @@ const FLAG_FIELDS = [
 
 /**
  * The fields `pulumi up` would change, in declaration order: what differs between the flag as recorded (or
- * refreshed) and as declared. The admin URL and token count (an update records the new ones, which delete
+ * refreshed) and as declared. The admin URL, connect host and token count (an update records the new ones, which delete
  * and refresh need); `exposureGuard` and the provider's own code do not. A kill switch's `enabled` does not.
  */
 export function changedFlagFields(olds: FlagOutputs, news: FlagInputs): string[] {
@@ -75,7 +75,7 @@ export function changedFlagFields(olds: FlagOutputs, news: FlagInputs): string[]
     if (field === "enabled" && uiOwned) continue;
     if (olds[field] !== news[field]) fields.push(field);
   }
-  if (olds.adminUrl !== news.adminUrl || olds.adminToken !== news.adminToken) fields.push("connection");
+  if (!sameConnection(olds, news)) fields.push("connection");
   return fields;
 }
 
@@ -117,8 +117,7 @@ async function readFlag(
   const strategy = rollouts.find((candidate) => candidate.id === knownStrategyId) ?? rollouts[0];
   const rollout = strategy?.parameters?.rollout;
   return {
-    adminUrl: connection.adminUrl,
-    adminToken: connection.adminToken,
+    ...connectionOf(connection),
     project: identity.project,
     environment: identity.environment,
     name: feature.name,

@@ -2,15 +2,17 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { EnvironmentName } from "../../../config/types";
 import { amsLabels, awsTags } from "../../labels";
 import { PinnedChart } from "../addons/charts";
 import { helmRelease } from "../addons/helmRelease";
-import { appSecretPrefix } from "../appSecrets";
-import { postgresFamily, POSTGRES_PORT } from "../data/postgres";
+import { appSecretPrefix, dataStoreIdentifier, ingressGroup } from "../../names";
+import { postgresParameterGroupFamily } from "../../../policy/awsFacts";
+import { POSTGRES_PORT } from "../data/postgres";
 import { storeSecurityGroup } from "../data/storeNetwork";
-import { environmentPolicy } from "../policy";
-import { ingressGroup, SSL_POLICY } from "../publicEntry";
+import { environmentProtection } from "../protection";
+import { RDS_CA_IDENTIFIER } from "../data/postgres";
+import { SSL_POLICY } from "../publicEntry";
 import { externalSecrets } from "../workloads/externalSecrets";
 
 /**
@@ -57,16 +59,29 @@ export interface SelfHostedUnleashArgs extends UnleashHosting {
   /** ACM certificate covering `host`, in the stack's region. */
   readonly certificateArn: string;
   readonly database: {
-    /** PostgreSQL major version, the AMS database's (one major per environment). */
+    /**
+     * RDS for PostgreSQL major version (`featureFlagService.databaseEngineVersion`). Its own, not the AMS
+     * database's: that one is Aurora PostgreSQL, whose versions and parameter group family differ.
+     */
     readonly engineVersion: string;
     readonly instanceClass: string;
     readonly backupRetentionDays: number;
+    /** Apply changes now (true) or in the maintenance window, as the other data stores' `applyImmediately`. */
+    readonly applyImmediately: boolean;
+    /** Allow raising the major version (only with `applyImmediately`, see `unleashDatabase`). */
+    readonly allowMajorVersionUpgrade: boolean;
   };
 }
 
 export interface SelfHostedUnleash {
   /** `https://<host>`: the admin UI, and the Admin API the flag resources call. */
   readonly adminUrl: string;
+  /**
+   * The ALB's DNS name, where the flag resources connect (sending `host` as TLS SNI and `Host`): on an
+   * environment's first `pulumi up` the ALB is created during that update and `host`'s DNS record (managed
+   * outside the program) does not exist yet.
+   */
+  readonly connectHost: pulumi.Output<string>;
   /** The client API inside the cluster, for the pods' SDK (no trip through the public ALB). */
   readonly clientUrl: string;
   /** The admin API token Unleash is started with (`INIT_ADMIN_API_TOKENS`); a Pulumi secret. */
@@ -88,7 +103,7 @@ export function selfHostedUnleash(
   parent: pulumi.Resource,
 ): SelfHostedUnleash {
   const { environment } = args;
-  const policy = environmentPolicy(environment);
+  const policy = environmentProtection(environment);
   const labels = amsLabels({ name: "unleash", instance: "unleash", component: "feature-flags", environment });
 
   // Unleash validates init tokens as `<project>:<environment>.<secret>`; `*:*` is an admin token.
@@ -170,6 +185,7 @@ export function selfHostedUnleash(
         {
           name: UNLEASH_SECRET,
           secretArn: secret.arn,
+          value: secretVersion,
           keys: {
             DATABASE_PASSWORD: "DATABASE_PASSWORD",
             INIT_ADMIN_API_TOKENS: "INIT_ADMIN_API_TOKENS",
@@ -178,7 +194,7 @@ export function selfHostedUnleash(
         },
       ],
       provider: args.provider,
-      dependsOn: [...args.addons, secretVersion],
+      dependsOn: [...args.addons],
     },
     parent,
   );
@@ -221,10 +237,33 @@ export function selfHostedUnleash(
 
   return {
     adminUrl: `https://${args.host}`,
+    connectHost: loadBalancerHost(ingress),
     clientUrl: `http://${UNLEASH_SERVICE}.${UNLEASH_CHART.namespace}.svc.cluster.local:${UNLEASH_PORT}/api/`,
     adminToken: pulumi.secret(adminToken),
     ready: [release, ingress],
   };
+}
+
+/**
+ * Where an ALB Ingress is served: the DNS name the AWS Load Balancer Controller writes into
+ * `status.loadBalancer.ingress[].hostname` once the ALB exists (updateIngressGroupStatus in
+ * kubernetes-sigs/aws-load-balancer-controller controllers/ingress/group_controller.go). The Kubernetes
+ * provider's Ingress await returns only once that list is non-empty (ingressInitAwaiter in
+ * https://github.com/pulumi/pulumi-kubernetes/blob/master/provider/pkg/await/ingress.go: "Ingress entry exists
+ * for .status.loadBalancer.ingress"), so the created Ingress's output carries it.
+ */
+export function loadBalancerHost(ingress: k8s.networking.v1.Ingress): pulumi.Output<string> {
+  return pulumi.all([ingress.metadata.name, ingress.status]).apply(([ingressName, status]) => {
+    const entry = status?.loadBalancer?.ingress?.[0];
+    const host = entry?.hostname || entry?.ip;
+    if (!host) {
+      throw new Error(
+        `Ingress ${ingressName} has no status.loadBalancer.ingress address: the AWS Load Balancer Controller ` +
+          "has not reconciled it (kubectl describe ingress shows its events)",
+      );
+    }
+    return host;
+  });
 }
 
 /**
@@ -319,8 +358,8 @@ function unleashDatabase(
   parent: pulumi.Resource,
 ): aws.rds.Instance {
   const { environment } = args;
-  const protect = environmentPolicy(environment).protect;
-  const identifier = `ams-${environment}-unleash`;
+  const protect = environmentProtection(environment).protect;
+  const identifier = dataStoreIdentifier(environment, "unleash");
   const subnets = new aws.rds.SubnetGroup(
     name,
     {
@@ -340,10 +379,14 @@ function unleashDatabase(
     },
     parent,
   );
+  // An RDS for PostgreSQL instance takes only a `postgres<major>` group of its major version (an Aurora family
+  // is refused; policy ams-rds-parameter-group-family). Named by Pulumi (with a suffix): a major upgrade
+  // changes the family, which replaces the group, so the new one is created, the instance moves to it in the
+  // same update (allowMajorVersionUpgrade with applyImmediately), and the old one is deleted after.
   const parameters = new aws.rds.ParameterGroup(
     name,
     {
-      family: postgresFamily(args.database.engineVersion),
+      family: postgresParameterGroupFamily("postgres", args.database.engineVersion),
       description: `AMS ${environment}: Unleash, TLS only`,
       parameters: [{ name: "rds.force_ssl", value: "1" }],
       tags: awsTags("feature-flags"),
@@ -369,8 +412,12 @@ function unleashDatabase(
       storageType: "gp3",
       storageEncrypted: true,
       kmsKeyId: args.keyArn,
-      caCertIdentifier: "rds-ca-rsa2048-g1",
+      caCertIdentifier: RDS_CA_IDENTIFIER,
+      // A major version as engineVersion: RDS picks and upgrades the minor (the provider accepts a prefix
+      // when autoMinorVersionUpgrade is on: https://www.pulumi.com/registry/packages/aws/api-docs/rds/instance/#engineversion_nodejs).
       autoMinorVersionUpgrade: true,
+      applyImmediately: args.database.applyImmediately,
+      allowMajorVersionUpgrade: args.database.allowMajorVersionUpgrade,
       copyTagsToSnapshot: true,
       multiAz: environment === "prod",
       backupRetentionPeriod: args.database.backupRetentionDays,

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { AdminConnection, adminCall, connectionOf, segment } from "./adminApi";
+import { AdminConnection, adminCall, connectionOf, sameConnection, segment } from "./adminApi";
 
 /**
  * The Pulumi dynamic provider behind `UnleashClientToken`: a server-side SDK token ("backend" token, the
@@ -32,7 +32,7 @@ const REPLACE_FIELDS = ["project", "environment", "tokenName"] as const;
 
 export function changedTokenFields(olds: TokenOutputs, news: TokenInputs): string[] {
   const fields: string[] = REPLACE_FIELDS.filter((field) => olds[field] !== news[field]);
-  if (olds.adminUrl !== news.adminUrl || olds.adminToken !== news.adminToken) fields.push("connection");
+  if (!sameConnection(olds, news)) fields.push("connection");
   return fields;
 }
 
@@ -79,7 +79,8 @@ export const unleashTokenProvider: pulumi.dynamic.ResourceProvider<TokenInputs, 
 
   async update(_id, olds, news) {
     // Only the admin connection can differ here (see `diff`); record it, the token itself is unchanged.
-    return { outs: { ...olds, adminUrl: news.adminUrl, adminToken: news.adminToken } };
+    const { project, environment, tokenName, secret } = olds;
+    return { outs: { project, environment, tokenName, secret, ...connectionOf(news) } };
   },
 
   async delete(_id, props) {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { FlagType } from "../../../amsConfig/featureFlags";
+import type { FlagType } from "../../../config/featureFlags";
 import type { AdminConnection } from "./adminApi";
 import { FlagInputs, unleashFlagProvider } from "./flagProvider";
 import { TokenInputs, unleashTokenProvider } from "./tokenProvider";
@@ -18,6 +18,8 @@ const DYNAMIC_MODULE = "unleash";
 export interface UnleashAdminArgs {
   readonly adminUrl: pulumi.Input<string>;
   readonly adminToken: pulumi.Input<string>;
+  /** Host to connect to instead of `adminUrl`'s (see `AdminConnection.connectHost`); unset for an existing Unleash. */
+  readonly connectHost?: pulumi.Input<string>;
 }
 
 /** What a flag declares (documented field by field on `FlagInputs`), the admin connection as Inputs. */

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, QueueConfig } from "../../../amsConfig/types";
+import { EnvironmentName, QueueConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
+import { queueName } from "../../names";
 
 /** Dead letters are kept the longest SQS allows, so nobody loses a failed job before looking at it. */
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
@@ -10,10 +11,6 @@ export interface Queue {
   readonly config: QueueConfig;
   readonly queue: aws.sqs.Queue;
   readonly deadLetters: aws.sqs.Queue;
-}
-
-export function queueName(environment: EnvironmentName, queue: string): string {
-  return `ams-${environment}-${queue}`;
 }
 
 /**

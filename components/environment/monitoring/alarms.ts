@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmThresholds, EnvironmentName, MonitoringConfig } from "../../../amsConfig/types";
+import { AlarmThresholds, EnvironmentName, MonitoringConfig } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { Queue } from "../messaging/queues";
+import { environmentResourceName } from "../../names";
 
 /** Queue alarms whose firing means the workers of the live color are not keeping up. */
 const BACKLOG_SUFFIX = "-backlog-age";
@@ -37,7 +38,7 @@ export function alarmSpecs(
   targets: AlarmTargets,
   t: AlarmThresholds,
 ): AlarmSpec[] {
-  const prefix = `ams-${environment}`;
+  const prefix = environmentResourceName(environment);
   const specs: AlarmSpec[] = [];
   for (const { config, queue, deadLetters } of targets.queues) {
     specs.push({
@@ -154,7 +155,11 @@ export function alarms(
 ): { topic: aws.sns.Topic; alarmNames: string[]; backlogAlarmNames: string[] } {
   const topic = new aws.sns.Topic(
     name,
-    { name: `ams-${args.environment}-alarms`, kmsMasterKeyId: args.keyId, tags: awsTags("monitoring") },
+    {
+      name: environmentResourceName(args.environment, "alarms"),
+      kmsMasterKeyId: args.keyId,
+      tags: awsTags("monitoring"),
+    },
     { parent },
   );
   args.monitoring.alarmEmails.forEach((email) => {
@@ -231,7 +236,7 @@ function slackDelivery(
     {
       // The Chatbot API exists only in a few regions (not ap-northeast-2); a topic of any region is fine.
       region: CHATBOT_REGION,
-      configurationName: `ams-${environment}-alarms`,
+      configurationName: environmentResourceName(environment, "alarms"),
       iamRoleArn: role.arn,
       slackTeamId: slack.workspaceId,
       slackChannelId: slack.channelId,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName } from "../../../amsConfig/types";
-import { albName } from "../publicEntry";
+import { EnvironmentName } from "../../../config/types";
+import { albName, environmentResourceName } from "../../names";
 
 type Widget = Record<string, unknown>;
 
@@ -113,7 +113,7 @@ export function dashboard(
   return new aws.cloudwatch.Dashboard(
     name,
     {
-      dashboardName: `ams-${args.environment}`,
+      dashboardName: environmentResourceName(args.environment),
       dashboardBody: queues.apply((resolved) => dashboardBody(args.environment, args.region, resolved)),
     },
     { parent },

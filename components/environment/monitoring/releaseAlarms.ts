@@ -1,22 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmThresholds, EnvironmentName } from "../../../amsConfig/types";
+import { AlarmThresholds, EnvironmentName } from "../../../config/types";
 import { awsTags } from "../../labels";
-
-/** The public API's health as a switch sees it: what `npm run cutover` watches while a flip bakes. */
-export interface ReleaseAlarmNames {
-  readonly errorRate: string;
-  readonly latencyP95: string;
-  readonly unhealthyHosts: string;
-}
-
-export function releaseAlarmNames(environment: EnvironmentName): ReleaseAlarmNames {
-  return {
-    errorRate: `ams-${environment}-api-5xx-rate`,
-    latencyP95: `ams-${environment}-api-p95-latency`,
-    unhealthyHosts: `ams-${environment}-api-unhealthy-hosts`,
-  };
-}
+import { ReleaseAlarmNames, releaseAlarmNames } from "../../names";
 
 type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
 type AlbMetricQuery = (id: string, metricName: string, stat: string) => MetricQuery;

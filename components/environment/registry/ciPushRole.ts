@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { EnvironmentName } from "../../../config/types";
 import { awsTags } from "../../labels";
 import { policy, PolicyDocument } from "../iamDocuments";
 

@@ -1,10 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { EnvironmentName } from "../../../config/types";
 import { awsTags } from "../../labels";
+import { workloadName } from "../../names";
 
 /** The images AMS ships: the two services and the database migrations that gate them. */
-export const IMAGES = ["ams-api", "ams-worker", "ams-migrations"] as const;
+export const IMAGES = [workloadName("api"), workloadName("worker"), workloadName("migrations")] as const;
 export type ImageName = (typeof IMAGES)[number];
 
 /** Release images kept per repository; a rollback further back than this rebuilds from Git. */

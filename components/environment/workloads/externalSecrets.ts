@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName } from "../../../amsConfig/types";
+import { EnvironmentName } from "../../../config/types";
 import { ROTATING_SOURCE_LABEL } from "../../../policy/awsFacts";
 import { amsLabels } from "../../labels";
 
@@ -29,6 +29,15 @@ export interface SyncedSecret {
   readonly template?: Readonly<Record<string, pulumi.Input<string>>>;
   /** AWS rotates the source (a managed master secret): refreshed every minute, and labelled so. */
   readonly sourceRotates?: boolean;
+  /**
+   * The resource that writes the source's value, when this program writes it (its `SecretVersion`). The
+   * ExternalSecret waits for it: while a secret has no AWSCURRENT version, GetSecretValue answers
+   * ResourceNotFoundException (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html),
+   * the operator reports the ExternalSecret not Ready, and its `condition=Ready` await holds the update until
+   * it times out. Unset for secrets AWS writes itself (a managed master secret has its value once its store
+   * exists, which the ARN output already waits for).
+   */
+  readonly value?: pulumi.Resource;
 }
 
 /**
@@ -97,7 +106,7 @@ export function externalSecrets(
               })),
             },
           },
-          { ...opts, dependsOn: [...args.dependsOn, store] },
+          { ...opts, dependsOn: [...args.dependsOn, store, ...(secret.value ? [secret.value] : [])] },
         ),
     ),
   ];

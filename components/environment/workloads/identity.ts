@@ -1,22 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { EnvironmentName, ServiceName } from "../../../amsConfig/types";
+import { EnvironmentName, ServiceName } from "../../../config/types";
 import { amsLabels } from "../../labels";
-import { parameterPath } from "../appSettings";
+import { parameterPath, serviceAccountName, serviceParameterPath, workloadName } from "../../names";
 import { policy, PolicyDocument, PolicyStatement } from "../iamDocuments";
 import { ClusterOidc, irsaRole } from "../irsa";
 import { APP_DB_USER } from "../data/databaseUsers";
-
-/** Kubernetes service account of a workload; fixed so pod templates can name it. */
-export function serviceAccountName(service: ServiceName): string {
-  return `ams-${service}`;
-}
-
-/** Parameter Store prefix only this service reads (`/config/ams-<service>_<env>/`), beside the shared one. */
-export function serviceParameterPath(environment: EnvironmentName, service: ServiceName): string {
-  return `/config/ams-${service}_${environment}/`;
-}
 
 export interface WorkloadAccess {
   readonly region: string;
@@ -125,8 +115,8 @@ export function workloadIdentity(
         name: serviceAccountName(args.service),
         namespace: args.namespace,
         labels: amsLabels({
-          name: `ams-${args.service}`,
-          instance: `ams-${args.service}`,
+          name: workloadName(args.service),
+          instance: workloadName(args.service),
           component: args.service,
           environment: args.environment,
         }),

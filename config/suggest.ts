@@ -1,0 +1,22 @@
+/** "Did you mean" for near-miss keys, fields and values. */
+
+/** The candidate within two edits of `typed` (ignoring case), if any. */
+export function closest(typed: string, candidates: readonly string[]): string | undefined {
+  return candidates.find((candidate) => editDistance(candidate.toLowerCase(), typed.toLowerCase()) <= 2);
+}
+
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
