@@ -14,11 +14,17 @@ import { Plan, PlannedResource } from "./plan";
  */
 export function replacingPaths(resource: PlannedResource, paths: readonly string[], plan: Plan): string[] {
   if (!resource.type.startsWith("kubernetes:")) return [];
+  // A Helm release is no object with metadata: it replaces on a new release name or namespace
+  // (provider/pkg/provider/helm_release.go, `Diff`).
+  if (resource.type === HELM_RELEASE)
+    return paths.filter((path) => within(path, "name") || within(path, "namespace"));
   const forceNew = [...METADATA, ...(resource.type.endsWith("Patch") ? [] : kindFields(resource, plan))];
   return paths.filter((path) => forceNew.some((field) => within(path, field)));
 }
 
 const METADATA = ["metadata.name", "metadata.namespace"];
+
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
 const LABEL_SELECTOR = ["spec.selector"];
 

@@ -7,9 +7,11 @@ import { Applied, ExpectedChange, PlannedStep, UpdateEntry } from "./ports";
 
 /**
  * Operations that change nothing: the engine's own `HasChanges` skips exactly these (pulumi/pulumi
- * pkg/engine/update.go; https://github.com/pulumi/pulumi/blob/master/pkg/engine/update.go).
+ * pkg/engine/update.go; https://github.com/pulumi/pulumi/blob/master/pkg/engine/update.go): `OpSame`, `OpRead`,
+ * `OpReadDiscard` and `OpReadReplacement`, whose strings are "same", "read", "discard" and "read-replacement"
+ * (pkg/resource/deploy/step.go).
  */
-const NO_CHANGE_OPS: ReadonlySet<string> = new Set(["same", "read", "read-discard", "read-replacement"]);
+const NO_CHANGE_OPS: ReadonlySet<string> = new Set(["same", "read", "discard", "read-replacement"]);
 
 export function changesSomething(op: string): boolean {
   return !NO_CHANGE_OPS.has(op);

@@ -63,6 +63,9 @@ export interface AdminRequestOptions {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** Who calls the Admin API, as Unleash's and the ALB's logs show it. */
+export const ADMIN_USER_AGENT = "ams-platform/unleash-admin";
+
 /**
  * The request for one Admin API call. With `connectHost`, the connection goes there while SNI (`servername`)
  * and `Host` name `adminUrl`'s host. Node's TLS client verifies the certificate against `servername`
@@ -93,6 +96,10 @@ export function adminRequestOptions(
     ...(connectHost !== undefined && url.protocol === "https:" ? { servername: url.hostname } : {}),
     headers: {
       Host: url.host,
+      // Node's http client sends no User-Agent, and the AWS managed core rule set of a WAF on the ALB blocks
+      // requests without one (NoUserAgent_HEADER,
+      // https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html).
+      "User-Agent": ADMIN_USER_AGENT,
       Authorization: connection.adminToken,
       Accept: "application/json",
       ...(body === undefined

@@ -3,7 +3,10 @@ import * as http from "http";
 import * as https from "https";
 import type { AddressInfo } from "net";
 import type { TLSSocket } from "tls";
-import { adminRequestOptions } from "../../../../components/environment/featureFlags/adminApi";
+import {
+  ADMIN_USER_AGENT,
+  adminRequestOptions,
+} from "../../../../components/environment/featureFlags/adminApi";
 import {
   FlagInputs,
   FlagOutputs,
@@ -70,7 +73,11 @@ describe("Unleash's Admin API reached through the ALB before the flag host has D
     /** Stands in for the ALB: terminates TLS with the flag host's certificate and forwards to Unleash. */
     let alb: https.Server;
     let port: number;
-    const seen: { servername: string | false | null; host: string | undefined }[] = [];
+    const seen: {
+      servername: string | false | null;
+      host: string | undefined;
+      userAgent: string | undefined;
+    }[] = [];
 
     before(async function () {
       this.timeout(180_000);
@@ -81,7 +88,11 @@ describe("Unleash's Admin API reached through the ALB before the flag host has D
       ]);
       const { cert, key } = selfSignedCertificate(FLAG_HOST);
       alb = https.createServer({ cert, key }, (request, response) => {
-        seen.push({ servername: (request.socket as TLSSocket).servername, host: request.headers.host });
+        seen.push({
+          servername: (request.socket as TLSSocket).servername,
+          host: request.headers.host,
+          userAgent: request.headers["user-agent"],
+        });
         const target = new URL(unleash.url);
         const upstream = http.request(
           { host: target.hostname, port: target.port, path: request.url, method: request.method },
@@ -150,7 +161,12 @@ describe("Unleash's Admin API reached through the ALB before the flag host has D
 
       assert.ok(seen.length >= 6, `the providers went through the ALB (${seen.length} requests)`);
       for (const request of seen) {
-        assert.deepEqual(request, { servername: FLAG_HOST, host: `${FLAG_HOST}:${port}` });
+        // A User-Agent too: a WAF's core rule set on the ALB blocks requests without one.
+        assert.deepEqual(request, {
+          servername: FLAG_HOST,
+          host: `${FLAG_HOST}:${port}`,
+          userAgent: ADMIN_USER_AGENT,
+        });
       }
     });
 
