@@ -1,3 +1,4 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentName } from "../../../config/types";
@@ -13,6 +14,9 @@ export const REFRESH_INTERVAL = "1h";
  * a Job that starts after a rotation gets the new value within its retries.
  */
 export const ROTATING_REFRESH_INTERVAL = "1m";
+
+/** The Secrets Manager version of the value an ExternalSecret last synced, when this program writes it. */
+export const SOURCE_VERSION_ANNOTATION = "ams.io/source-version";
 
 /** A Kubernetes Secret synced from one Secrets Manager secret: target key → JSON property of the source. */
 export interface SyncedSecret {
@@ -35,9 +39,12 @@ export interface SyncedSecret {
    * ResourceNotFoundException (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html),
    * the operator reports the ExternalSecret not Ready, and its `condition=Ready` await holds the update until
    * it times out. Unset for secrets AWS writes itself (a managed master secret has its value once its store
-   * exists, which the ARN output already waits for).
+   * exists, which the ARN output already waits for). Its version id is also an annotation of the
+   * ExternalSecret, so a new value changes the object: the operator re-syncs an ExternalSecret whose labels
+   * or annotations changed at once (`getResourceVersion` hashes them, pkg/controllers/util of
+   * external-secrets; `shouldRefresh` in externalsecret_controller.go), instead of at its next refresh.
    */
-  readonly value?: pulumi.Resource;
+  readonly value?: aws.secretsmanager.SecretVersion;
 }
 
 /**
@@ -89,7 +96,10 @@ export function externalSecrets(
                 ...labels(secret.name),
                 ...(secret.sourceRotates ? { [ROTATING_SOURCE_LABEL]: "true" } : {}),
               },
-              annotations: { "pulumi.com/waitFor": "condition=Ready" },
+              annotations: {
+                "pulumi.com/waitFor": "condition=Ready",
+                ...(secret.value ? { [SOURCE_VERSION_ANNOTATION]: secret.value.versionId } : {}),
+              },
             },
             spec: {
               refreshInterval: secret.sourceRotates ? ROTATING_REFRESH_INTERVAL : REFRESH_INTERVAL,

@@ -24,7 +24,10 @@ export interface WorkloadAccessArgs {
   readonly externalSecretsRole: aws.iam.Role;
   readonly externalSecretsRelease: pulumi.Resource;
   /** The app secret, synced when this program writes a value into it (`value`, its SecretVersion). */
-  readonly appSecret: { readonly arn: pulumi.Output<string>; readonly value: pulumi.Resource | undefined };
+  readonly appSecret: {
+    readonly arn: pulumi.Output<string>;
+    readonly value: aws.secretsmanager.SecretVersion | undefined;
+  };
 }
 
 export interface WorkloadAccess {

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { SOURCE_VERSION_ANNOTATION } from "../../../../components/environment/workloads/externalSecrets";
 import { findResources } from "../../../../plan/plan";
 import { planOf, STACKS } from "../../../helpers/plans";
 
@@ -35,6 +36,11 @@ describe("ExternalSecrets wait for the value of the secrets this program writes"
               externalSecret.options.dependsOn.includes(version.urn),
               `${externalSecret.name} reads ${key} but does not wait for ${version.name}, which writes its value`,
             );
+            // A new value is a new version id, so the ExternalSecret changes and the operator re-syncs it at
+            // once rather than at its next refresh.
+            const annotations = (externalSecret.inputs.metadata as { annotations?: Record<string, string> })
+              .annotations;
+            assert.match(annotations?.[SOURCE_VERSION_ANNOTATION] ?? "", /\S/, externalSecret.name);
             checked.push(externalSecret.name);
           }
         }
