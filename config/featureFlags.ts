@@ -141,11 +141,14 @@ function readService(
   );
   // 0 would switch backups off; the policy pack requires 7 days in prod (ams-prod-backups).
   const databaseBackupRetentionDays = block.integer("databaseBackupRetentionDays", { min: 1, max: 35 });
-  // The major version only, as for the AMS database: RDS applies minor upgrades (autoMinorVersionUpgrade).
+  // Normally the major version only: RDS applies minor upgrades (autoMinorVersionUpgrade). A major upgrade
+  // names the exact target: given a major alone, RDS takes that major's default minor, which is often no valid
+  // upgrade target of the running minor, and refuses ("Cannot upgrade postgres from 16.x to 17.y") after the new
+  // parameter group was created (docs/runbook-database.md).
   const databaseEngineVersion = block.string(
     "databaseEngineVersion",
-    (v) => /^1[3-9]$/.test(v),
-    'an RDS for PostgreSQL major version from 13 to 19 such as "16"',
+    (v) => /^1[3-9](\.\d+)?$/.test(v),
+    'an RDS for PostgreSQL major version from 13 to 19 such as "16", or a full version such as "17.6" (a major upgrade\'s target)',
   );
   const databaseApplyImmediately = readChangeTiming(block, "databaseApplyImmediately");
   const databaseAllowMajorVersionUpgrade = readMajorUpgrade(block, databaseApplyImmediately, {

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { findResource, Plan } from "../../plan/plan";
 import { firing, variant } from "../helpers/policyVariants";
 import { planOf, STACKS } from "../helpers/plans";
+import { problemFor } from "../helpers/config";
 
 const POLICY = "ams-rds-parameter-group-family";
 const INSTANCE = "aws:rds/instance:Instance";
@@ -52,6 +53,29 @@ describe("RDS parameter group families match the engine (policy ams-rds-paramete
     const prod = findResource(await planOf("prod"), INSTANCE, UNLEASH_DB);
     assert.equal(prod.inputs.applyImmediately, false);
     assert.equal(prod.inputs.allowMajorVersionUpgrade, false);
+  });
+
+  it("a major upgrade names its exact target version; the family follows its major", async () => {
+    const plan = await planOf(
+      "dev",
+      "featureFlagService.databaseEngineVersion=17.6",
+      "featureFlagService.databaseAllowMajorVersionUpgrade=true",
+    );
+    assert.equal(findResource(plan, INSTANCE, UNLEASH_DB).inputs.engineVersion, "17.6");
+    assert.equal(unleashGroup(plan).inputs.family, "postgres17");
+    assert.deepEqual(await firing(plan, POLICY), []);
+    for (const value of ["17.x", "17.6.1", "12"]) {
+      const problem = problemFor(
+        "featureFlagService.databaseEngineVersion",
+        "dev",
+        `featureFlagService.databaseEngineVersion=${value}`,
+      );
+      assert.match(
+        problem.allowed,
+        /major version from 13 to 19 such as "16", or a full version such as "17\.6"/,
+        value,
+      );
+    }
   });
 
   it("refuses an RDS PostgreSQL instance with an Aurora family (what CreateDBInstance refuses)", async () => {
