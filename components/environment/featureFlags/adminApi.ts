@@ -63,8 +63,8 @@ export interface AdminRequestOptions {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Who calls the Admin API, as Unleash's and the ALB's logs show it. */
-export const ADMIN_USER_AGENT = "ams-platform/unleash-admin";
+/** Who calls the Admin API, as Unleash's and the ALB's logs show it (an RFC 9110 product token). */
+export const ADMIN_USER_AGENT = "AMS-Platform/1 (unleash-admin)";
 
 /**
  * The request for one Admin API call. With `connectHost`, the connection goes there while SNI (`servername`)
