@@ -9,7 +9,7 @@ import { Plan } from "./plan";
 import { kubernetesManifests, manifestYaml, renderComparisonText, renderPlanText } from "./render";
 import { checkPolicies } from "./policyCheck";
 import { PlanRequest, planWarnings, programIn, runPlan } from "./runPlan";
-import { parsePlanArgs, USAGE } from "./args";
+import { PlanArgs, parsePlanArgs, USAGE } from "./args";
 import { PLAN_PROJECTS } from "./projects";
 import { isSelective, selectChanges, Selection, selectPlan } from "./select";
 import { flipWarnings } from "./warnings";
@@ -67,17 +67,9 @@ async function run(
 
   if (args.against !== undefined) {
     const saved = readSavedPlan(args.against, plan);
-    const comparison = comparePlans(saved, plan);
-    out.stdout(
-      args.json
-        ? `${JSON.stringify(comparison, null, 2)}\n`
-        : renderComparisonText(
-            comparison,
-            saved,
-            plan,
-            `${args.against} vs this checkout (secret values are not compared: a saved plan keeps none)`,
-          ),
-    );
+    printComparison(out, args, saved, plan, {
+      title: `${args.against} vs this checkout (secret values are not compared: a saved plan keeps none)`,
+    });
     return EXIT.ok;
   }
   if (args.compare.length > 0) {
@@ -88,14 +80,11 @@ async function run(
       deployed: [...args.deployed, ...args.overrides],
     });
     printWarnings(variant, out);
-    const comparison = selectChanges(comparePlans(plan, variant), args.selection);
     const description = args.compare.map((o) => `${o.key}=${o.value}`).join(" ");
-    const warnings = flipWarnings(plan.outputs, variant.outputs);
-    out.stdout(
-      args.json
-        ? `${JSON.stringify({ ...comparison, warnings }, null, 2)}\n`
-        : renderComparisonText(comparison, plan, variant, `stack config vs --compare ${description}`),
-    );
+    printComparison(out, args, plan, variant, {
+      title: `stack config vs --compare ${description}`,
+      warnings: flipWarnings(plan.outputs, variant.outputs),
+    });
     return EXIT.ok;
   }
   const shown = selectPlan(plan, args.selection);
@@ -116,6 +105,24 @@ async function run(
         ),
   );
   return EXIT.ok;
+}
+
+/** What changes from one plan to the other, limited to `--type`/`--resource`: text, or one JSON document. */
+function printComparison(
+  out: Output,
+  args: Pick<PlanArgs, "json" | "selection">,
+  before: Plan,
+  after: Plan,
+  heading: { title: string; warnings?: readonly string[] },
+): void {
+  const comparison = selectChanges(comparePlans(before, after), args.selection);
+  const document =
+    heading.warnings === undefined ? comparison : { ...comparison, warnings: heading.warnings };
+  out.stdout(
+    args.json
+      ? `${JSON.stringify(document, null, 2)}\n`
+      : renderComparisonText(comparison, before, after, heading.title),
+  );
 }
 
 /** The program's warnings go to stderr, as the Pulumi CLI shows them: `--json` stays one document on stdout. */

@@ -1,4 +1,5 @@
 import { Plan, PlannedResource } from "./plan";
+import { parseUrn } from "./urn";
 import { replacingPaths } from "./replacements";
 
 /** What the engine does to a resource: `replace` is a create of a new object and a delete of the old one. */
@@ -93,18 +94,12 @@ export function comparePlans(before: Plan, after: Plan): Comparison {
 function inheritedAliases(resource: PlannedResource, movedFrom: ReadonlyMap<string, string>): string[] {
   const previousParent = resource.parent === null ? undefined : movedFrom.get(resource.parent);
   if (previousParent === undefined || resource.parent === null) return [];
-  const [prefix, parentType, previousParentName] = urnParts(previousParent);
-  const parentName = urnParts(resource.parent)[2];
+  const previous = parseUrn(previousParent);
+  const parentName = parseUrn(resource.parent).name;
   const name = resource.name.startsWith(parentName)
-    ? previousParentName + resource.name.slice(parentName.length)
+    ? previous.name + resource.name.slice(parentName.length)
     : resource.name;
-  return [`${prefix}::${parentType}$${resource.type}::${name}`];
-}
-
-/** `urn:pulumi:<stack>::<project>::<qualified type>::<name>` → [`urn:pulumi:<stack>::<project>`, type, name]. */
-function urnParts(urn: string): [string, string, string] {
-  const parts = urn.split("::");
-  return [parts.slice(0, 2).join("::"), parts[2], parts.slice(3).join("::")];
+  return [`${previous.stackAndProject}::${previous.qualifiedType}$${resource.type}::${name}`];
 }
 
 /**

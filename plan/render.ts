@@ -2,6 +2,7 @@ import * as YAML from "yaml";
 import { Change, ChangeOp, Comparison, differingPaths, namedPath, valueAt } from "./compare";
 import { flipWarnings } from "./warnings";
 import { kubernetesObjects, Plan, PlannedResource } from "./plan";
+import { parseUrn } from "./urn";
 
 export const PLACEHOLDER_NOTICE =
   "Offline plan: the real program evaluated under Pulumi mocks, without the Pulumi CLI, credentials or a " +
@@ -83,15 +84,15 @@ function optionBadges(resource: PlannedResource): string {
 
 /** `urn:…::a:b:Parent$kubernetes:core/v1:Service::name` → `Parent/Service::name`. */
 function componentPath(urn: string): string {
-  const parts = urn.split("::");
-  const chain = parts[2].split("$").map((type) => type.split(":").pop());
-  return `${chain.join("/")}::${parts[3]}`;
+  const { qualifiedType, name } = parseUrn(urn);
+  const chain = qualifiedType.split("$").map((type) => type.split(":").pop());
+  return `${chain.join("/")}::${name}`;
 }
 
 /** `urn:…::type::name` → `name` (type tail for clarity). */
 function shortUrn(urn: string): string {
-  const parts = urn.split("::");
-  return `${parts[2].split("$").pop()?.split(":").pop()}/${parts[3]}`;
+  const { qualifiedType, name } = parseUrn(urn);
+  return `${qualifiedType.split("$").pop()?.split(":").pop()}/${name}`;
 }
 
 export function renderComparisonText(

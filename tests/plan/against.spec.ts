@@ -82,6 +82,26 @@ describe("plan --against: what a refactor changes, as the engine would pair reso
       assert.match(result.stdout, /^No resource changes\.$/m);
     });
 
+    it("shows only the changes of --type or --resource, as --compare does", async () => {
+      const saved = path.join(dir, "dev-before-rename.json");
+      fs.writeFileSync(saved, JSON.stringify(beforeTheRename(await planOf("dev"))));
+      const all = await runPlanInProcess("--stack", "dev", "--json", "--against", saved);
+      const one = await runPlanInProcess(
+        "--stack",
+        "dev",
+        "--json",
+        "--against",
+        saved,
+        "--type",
+        "ConfigMap",
+      );
+      assert.equal(one.status, 0, one.stderr);
+      const names = (result: { stdout: string }) =>
+        (JSON.parse(result.stdout) as { changes: { type: string }[] }).changes.map((change) => change.type);
+      assert.ok(names(all).length > 1);
+      assert.deepEqual(names(one), ["kubernetes:core/v1:ConfigMap"]);
+    });
+
     it("refuses another stack's plan, a file that is not a plan, and --compare beside it (exit 2)", async () => {
       const devPlan = path.join(dir, "dev.json");
       fs.writeFileSync(devPlan, JSON.stringify(await planOf("dev")));
