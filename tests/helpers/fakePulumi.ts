@@ -46,6 +46,7 @@ export interface FakeState {
   stepDelayMs?: number;
   lock?: { holder: string; ups?: number };
   previewSteps?: { urn: string; op: string }[];
+  repeatEvents?: boolean;
   failAfterUp?: string[];
   pendingOperations?: unknown[];
 }

@@ -215,6 +215,13 @@ class CliRun {
   maybeCorrupt = false;
   acknowledged = false;
   readonly steps: PlannedStep[] = [];
+  /**
+   * Sequence numbers of the events already handled. The engine numbers every event uniquely (`EngineEvent.sequence`
+   * in @pulumi/pulumi automation/events.d.ts), but a CLI up to 3.205 hands them over through a log file that the
+   * SDK tails (`readLines` in sdk/nodejs/automation/stack.ts, @logdna/tail-file), which under load can deliver a
+   * line twice: counted twice, a preview's steps would no longer match the flip.
+   */
+  private readonly handled = new Set<number>();
 
   constructor(
     private readonly options: RunOptions,
@@ -234,6 +241,8 @@ class CliRun {
   }
 
   readonly onEvent = (event: EngineEvent): void => {
+    if (this.handled.has(event.sequence)) return;
+    this.handled.add(event.sequence);
     if (event.preludeEvent) this.eventsSeen = true;
     if (event.stdoutEvent && CANCELLING.test(event.stdoutEvent.message)) this.acknowledged = true;
     const pre = event.resourcePreEvent;

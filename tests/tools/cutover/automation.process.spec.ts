@@ -138,6 +138,14 @@ describe("cut-over through the Automation API (recording fake pulumi)", function
     assert.equal(await (await box.open()).declaredActiveColor(), undefined);
   });
 
+  it("an event the log delivers twice counts once: the same flip still matches its preview", async () => {
+    const box = sandbox();
+    box.edit((state) => (state.repeatEvents = true));
+    const result = await cutover(box, {});
+    assert.equal(result.code, EXIT.ok, result.stderr);
+    assert.match(result.stdout, /pulumi preview of activeColor green: 3 planned changes, 3 expected/);
+  });
+
   it("success: previews the flip on a copy of the stack file, sets ams:activeColor green, runs up, exits 0", async () => {
     const box = sandbox();
     const stackFile = fs.readFileSync(path.join(box.workDir, "Pulumi.dev.yaml"), "utf8");
